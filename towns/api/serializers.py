@@ -1,0 +1,81 @@
+"""Output serializers (what consumers read) and input serializers (what writers send)."""
+
+from rest_framework import serializers
+
+from towns.models import County, Enterprise, EnterpriseYearFigures, Town, TownYearFigures
+
+FIGURE_FIELDS = ["year", "output_wan", "local_jobs", "provincial_share_pct", "tax_wan"]
+
+
+class TownFiguresOutput(serializers.ModelSerializer):
+    class Meta:
+        model = TownYearFigures
+        fields = ["id", *FIGURE_FIELDS]
+
+
+class EnterpriseFiguresOutput(serializers.ModelSerializer):
+    class Meta:
+        model = EnterpriseYearFigures
+        fields = ["id", *FIGURE_FIELDS]
+
+
+class CountyOutput(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display")
+    town_count = serializers.IntegerField()
+    provincial_count = serializers.IntegerField()
+    city_count = serializers.IntegerField()
+    potential_count = serializers.IntegerField()
+
+    class Meta:
+        model = County
+        fields = ["id", "name", "division_code", "kind", "kind_display", "town_count", "provincial_count",
+                  "city_count", "potential_count"]
+
+
+class TownOutput(serializers.ModelSerializer):
+    county = serializers.CharField(source="county.name")
+    county_id = serializers.IntegerField()
+    sector_display = serializers.CharField(source="get_sector_display")
+    tier_display = serializers.CharField(source="get_tier_display")
+    enterprise_count = serializers.IntegerField()
+    anchor_count = serializers.IntegerField()
+    supporting_count = serializers.IntegerField()
+    above_size_count = serializers.IntegerField()
+    latest_figures = TownFiguresOutput(allow_null=True)
+
+    class Meta:
+        model = Town
+        fields = ["id", "name", "county", "county_id", "leading_industry", "sector", "sector_display", "tier",
+                  "tier_display", "tier_since", "baseline_year", "enterprise_count", "anchor_count",
+                  "supporting_count", "above_size_count", "latest_figures"]
+
+
+class EnterpriseOutput(serializers.ModelSerializer):
+    town_name = serializers.CharField(source="town.name")
+    county = serializers.CharField(source="town.county.name")
+    role_display = serializers.CharField(source="get_role_display")
+    latest_figures = EnterpriseFiguresOutput(allow_null=True)
+
+    class Meta:
+        model = Enterprise
+        fields = ["id", "name", "credit_code", "town", "town_name", "county", "role", "role_display",
+                  "above_designated_size", "main_products", "latest_figures"]
+
+
+class EnterpriseInput(serializers.ModelSerializer):
+    """Field rules come from the model; uniqueness and scope are checked by the service."""
+
+    class Meta:
+        model = Enterprise
+        fields = ["town", "name", "credit_code", "role", "above_designated_size", "main_products"]
+        validators = []  # constraints are validated once, in towns.services
+
+    def validate_credit_code(self, value):
+        return value.strip().upper()
+
+
+class FiguresInput(serializers.ModelSerializer):
+    class Meta:
+        model = TownYearFigures
+        fields = FIGURE_FIELDS
+        validators = []

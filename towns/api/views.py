@@ -1,0 +1,104 @@
+"""The registry as JSON. Reads go through the selectors, writes through the services."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from towns import selectors, services
+from towns.filters import EnterpriseFilter, TownFilter
+
+from .serializers import (
+    CountyOutput,
+    EnterpriseFiguresOutput,
+    EnterpriseInput,
+    EnterpriseOutput,
+    FiguresInput,
+    TownFiguresOutput,
+    TownOutput,
+)
+
+
+class CountyViewSet(viewsets.ReadOnlyModelViewSet):
+    """县（市、区） with their number of towns per tier."""
+
+    serializer_class = CountyOutput
+    filter_backends = []
+
+    def get_queryset(self):
+        return selectors.county_list(user=self.request.user)
+
+
+class TownViewSet(viewsets.ReadOnlyModelViewSet):
+    """专业镇名录: every town's registry entry and its latest year's figures."""
+
+    serializer_class = TownOutput
+    filterset_class = TownFilter
+
+    def get_queryset(self):
+        return selectors.town_list(user=self.request.user)
+
+    @extend_schema(request=FiguresInput, responses=TownFiguresOutput(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="figures")
+    def figures(self, request, pk=None):
+        """A town's figures year by year; POST adds a year (county of the town or the office)."""
+        town = self.get_object()
+        if request.method == "POST":
+            town = selectors.editable_town_get(user=request.user, pk=town.pk)
+            data = FiguresInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            figures = services.town_figures_save(user=request.user, town=town, data=data.validated_data)
+            return Response(TownFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
+        return Response(TownFiguresOutput(selectors.town_figures(user=request.user, town=town), many=True).data)
+
+
+class EnterpriseViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin, viewsets.GenericViewSet,
+):
+    """企业. A county official sees and edits only their own county's enterprises."""
+
+    serializer_class = EnterpriseOutput
+    filterset_class = EnterpriseFilter
+
+    def get_queryset(self):
+        return selectors.enterprise_list(user=self.request.user)
+
+    @extend_schema(request=EnterpriseInput, responses={201: EnterpriseOutput})
+    def create(self, request, *args, **kwargs):
+        data = EnterpriseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        enterprise = services.enterprise_create(user=request.user, town=values.pop("town"), data=values)
+        return Response(EnterpriseOutput(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=EnterpriseInput, responses=EnterpriseOutput)
+    def update(self, request, *args, **kwargs):
+        enterprise = selectors.editable_enterprise_get(user=request.user, pk=kwargs["pk"])
+        data = EnterpriseInput(enterprise, data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        services.enterprise_update(user=request.user, enterprise=enterprise, data=data.validated_data)
+        return Response(EnterpriseOutput(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        enterprise = selectors.editable_enterprise_get(user=request.user, pk=kwargs["pk"])
+        services.enterprise_delete(user=request.user, enterprise=enterprise)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=FiguresInput, responses=EnterpriseFiguresOutput(many=True))
+    @action(detail=True, methods=["get", "post"], url_path="figures")
+    def figures(self, request, pk=None):
+        """An enterprise's figures year by year; POST adds a year."""
+        enterprise = self.get_object()
+        if request.method == "POST":
+            enterprise = selectors.editable_enterprise_get(user=request.user, pk=enterprise.pk)
+            data = FiguresInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            figures = services.enterprise_figures_save(user=request.user, enterprise=enterprise,
+                                                       data=data.validated_data)
+            return Response(EnterpriseFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
+        figures = selectors.enterprise_figures(user=request.user, enterprise=enterprise)
+        return Response(EnterpriseFiguresOutput(figures, many=True).data)
+
+

@@ -1,0 +1,66 @@
+"""Thin forms: parse and field-validate input; the services do the rest (constraints, scope, audit)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Enterprise, EnterpriseYearFigures, Tier, Town, TownTierChange, TownYearFigures
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that leaves model-level validation to the service.
+
+    The service validates the whole object (constraints included) and its errors are put back
+    on the form by the view, so each rule runs once and in one place.
+    """
+
+    def _post_clean(self):
+        pass
+
+
+class EnterpriseForm(ServiceModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ["town", "name", "credit_code", "role", "above_designated_size", "main_products"]
+
+    def __init__(self, *args, towns=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if towns is not None:
+            self.fields["town"].queryset = towns
+
+    def clean_credit_code(self):
+        return (self.cleaned_data.get("credit_code") or "").strip().upper()
+
+
+class TownFiguresForm(ServiceModelForm):
+    class Meta:
+        model = TownYearFigures
+        fields = ["year", *TownYearFigures.FIGURE_FIELDS]
+
+
+class EnterpriseFiguresForm(ServiceModelForm):
+    class Meta:
+        model = EnterpriseYearFigures
+        fields = ["year", *EnterpriseYearFigures.FIGURE_FIELDS]
+
+
+class TierChangeForm(ServiceModelForm):
+    class Meta:
+        model = TownTierChange
+        fields = ["to_tier", "effective_date", "source"]
+        widgets = {"effective_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, town: Town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.town = town
+
+    def clean_to_tier(self):
+        to_tier = self.cleaned_data["to_tier"]
+        if to_tier == self.town.tier:
+            raise forms.ValidationError(_("该专业镇已是%(tier)s。"), params={"tier": Tier(to_tier).label})
+        return to_tier
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

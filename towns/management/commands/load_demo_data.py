@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from towns.demo import DEMO_ACCOUNTS, load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts and invented demo figures for development (idempotent; refused in production)."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is for development only (DEBUG=0 is production mode).")
+        result = load_demo_data()
+        self.stdout.write("Demo accounts (password: %s):" % result["password"])
+        for username, full_name, *_ in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:10s} {full_name}")
+        for username, key in result["tokens"].items():
+            self.stdout.write(f"API token of {username}: {key}")

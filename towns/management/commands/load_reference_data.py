@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from towns.reference import load_reference_data
+
+
+class Command(BaseCommand):
+    help = "Load counties, bureaus, the leading-group office, the first-batch towns and named enterprises (idempotent)."
+
+    def handle(self, *args, **options):
+        created = load_reference_data()
+        self.stdout.write(
+            "Reference data: created {counties} counties, {bureaus} bureaus, {towns} towns, "
+            "{enterprises} enterprises (0 everywhere means it was already loaded).".format(**created)
+        )

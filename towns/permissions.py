@@ -1,0 +1,80 @@
+"""Who may do what: the one implementation of the role and scope rules.
+
+Pages, the API, exports and services all ask these functions. Reading the registry entry of
+any town is open to every role; enterprise-level data and every edit are scoped: a county
+official reaches only their own county (anything else answers 404), the office reaches all,
+and read-only roles get 403 on edits.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Membership, Role
+
+
+class OutOfScope(Http404):
+    """The object exists but lies outside the user's scope; answered as 404 so nothing leaks."""
+
+
+def membership(user) -> Membership | None:
+    if not user or not user.is_authenticated:
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role_of(user) -> str | None:
+    if user and user.is_authenticated and user.is_superuser:
+        return Role.OFFICE
+    m = membership(user)
+    return m.role if m else None
+
+
+def has_portal_role(user) -> bool:
+    return role_of(user) is not None
+
+
+def county_scope(user) -> int | None:
+    """The id of the county a county official is confined to; None means no county restriction."""
+    if role_of(user) == Role.COUNTY:
+        return membership(user).county_id
+    return None
+
+
+def is_office(user) -> bool:
+    return role_of(user) == Role.OFFICE
+
+
+def can_edit_registry(user) -> bool:
+    """County officials (own county) and the office keep enterprises and figures."""
+    return role_of(user) in (Role.COUNTY, Role.OFFICE)
+
+
+def require_portal_role(user) -> None:
+    if not has_portal_role(user):
+        raise PermissionDenied(_("账号尚未分配角色，请联系领导小组办公室。"))
+
+
+def require_registry_editor(user) -> None:
+    if not can_edit_registry(user):
+        raise PermissionDenied(_("您的角色只能查看，不能修改登记数据。"))
+
+
+def require_office(user) -> None:
+    if not is_office(user):
+        raise PermissionDenied(_("只有领导小组办公室可以执行此操作。"))
+
+
+def can_see_enterprises_of(user, town) -> bool:
+    scope = county_scope(user)
+    return has_portal_role(user) and (scope is None or town.county_id == scope)
+
+
+def require_town_in_scope(user, town) -> None:
+    if not can_see_enterprises_of(user, town):
+        raise OutOfScope()

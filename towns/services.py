@@ -1,0 +1,228 @@
+"""Every write to the registry. Keyword-only, atomic, scope-checked, audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+
+from django.utils.translation import gettext as _
+
+from . import audit, importers, spreadsheets
+from .models import AuditEntry, Enterprise, EnterpriseYearFigures, Town, TownTierChange, TownYearFigures
+from .permissions import require_office, require_registry_editor, require_town_in_scope
+from .selectors import editable_towns
+from .spreadsheets import ImportReport
+
+Action = AuditEntry.Action
+
+
+def validate(obj) -> None:
+    """full_clean, with constraint violations reported on the field they concern.
+
+    Constraints whose ``violation_error_code`` reads ``"<field>:<reason>"`` are moved from the
+    non-field errors onto that field, so forms, the API and the importer all say which field.
+    """
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        errors: dict[str, list] = {}
+        for field, field_errors in exc.error_dict.items():
+            for error in field_errors:
+                target = field
+                if field == NON_FIELD_ERRORS and error.code and ":" in error.code:
+                    target = error.code.split(":", 1)[0]
+                errors.setdefault(target, []).append(error)
+        raise ValidationError(errors) from None
+
+
+def _save_validated(obj, *, user, before: audit.Snapshot | None, note: str = ""):
+    """Validate, save, and log the change."""
+    validate(obj)
+    creating = obj._state.adding
+    obj.save()
+    audit.record(
+        action=Action.CREATE if creating else Action.UPDATE, obj=obj, user=user, before=before, note=note
+    )
+    return obj
+
+
+def _apply(obj, data: dict[str, Any]) -> None:
+    for field, value in data.items():
+        setattr(obj, field, value)
+
+
+@transaction.atomic
+def enterprise_create(*, user, town: Town, data: dict[str, Any]) -> Enterprise:
+    require_registry_editor(user)
+    require_town_in_scope(user, town)
+    enterprise = Enterprise(town=town)
+    _apply(enterprise, data)
+    return _save_validated(enterprise, user=user, before=None)
+
+
+@transaction.atomic
+def enterprise_update(*, user, enterprise: Enterprise, data: dict[str, Any]) -> Enterprise:
+    require_registry_editor(user)
+    require_town_in_scope(user, enterprise.town)
+    before = audit.snapshot(enterprise)
+    _apply(enterprise, data)
+    # Moving an enterprise to another town must stay within the user's scope too.
+    require_town_in_scope(user, enterprise.town)
+    return _save_validated(enterprise, user=user, before=before)
+
+
+@transaction.atomic
+def enterprise_delete(*, user, enterprise: Enterprise) -> None:
+    require_registry_editor(user)
+    require_town_in_scope(user, enterprise.town)
+    audit.record(action=Action.DELETE, obj=enterprise, user=user, before=audit.snapshot(enterprise), after={})
+    enterprise.delete()
+
+
+@transaction.atomic
+def town_figures_save(
+    *, user, town: Town, data: dict[str, Any], figures: TownYearFigures | None = None
+) -> TownYearFigures:
+    """Create a year's figures for a town, or correct an existing year (the correction is logged)."""
+    require_registry_editor(user)
+    require_town_in_scope(user, town)
+    before = audit.snapshot(figures) if figures else None
+    figures = figures or TownYearFigures(town=town)
+    _apply(figures, data)
+    return _save_validated(figures, user=user, before=before)
+
+
+@transaction.atomic
+def enterprise_figures_save(
+    *, user, enterprise: Enterprise, data: dict[str, Any], figures: EnterpriseYearFigures | None = None
+) -> EnterpriseYearFigures:
+    require_registry_editor(user)
+    require_town_in_scope(user, enterprise.town)
+    before = audit.snapshot(figures) if figures else None
+    figures = figures or EnterpriseYearFigures(enterprise=enterprise)
+    _apply(figures, data)
+    return _save_validated(figures, user=user, before=before)
+
+
+@transaction.atomic
+def figures_delete(*, user, figures: TownYearFigures | EnterpriseYearFigures) -> None:
+    require_registry_editor(user)
+    town = figures.town if isinstance(figures, TownYearFigures) else figures.enterprise.town
+    require_town_in_scope(user, town)
+    audit.record(action=Action.DELETE, obj=figures, user=user, before=audit.snapshot(figures), after={})
+    figures.delete()
+
+
+@transaction.atomic
+def town_change_tier(*, user, town: Town, to_tier: str, effective_date: datetime.date, source: str) -> Town:
+    """A state change of the town's tier; kept as a TownTierChange row and in the audit trail."""
+    require_office(user)
+    town = Town.objects.select_for_update().get(pk=town.pk)
+    before = audit.snapshot(town)
+    change = TownTierChange(
+        town=town, from_tier=town.tier, to_tier=to_tier, effective_date=effective_date, source=source,
+        recorded_by=user if user.is_authenticated else None,
+    )
+    change.full_clean()
+    change.save()
+    town.tier, town.tier_since = to_tier, effective_date
+    town.full_clean()
+    town.save(update_fields=["tier", "tier_since"])
+    audit.record(action=Action.STATE, obj=town, user=user, before=before, note=source)
+    return town
+
+
+def enterprise_import(*, user, upload) -> ImportReport:
+    """Import enterprises and their yearly figures from the template .xlsx: all rows or nothing.
+
+    Raises SpreadsheetRejected for a file that cannot be read at all; otherwise returns a report
+    whose ``errors`` list every wrong cell by row and column (and then nothing was saved).
+    """
+    require_registry_editor(user)
+    towns = {t.name: t for t in editable_towns(user=user)}
+    report = ImportReport()
+    rows: list[importers.ParsedRow] = []
+    for number, raw in spreadsheets.read_rows(upload, importers.ENTERPRISE_COLUMNS):
+        report.rows += 1
+        parsed, errors = importers.parse_enterprise_row(number, raw, towns)
+        if errors:
+            report.errors.extend(errors)
+        else:
+            rows.append(parsed)
+    if report.rows == 0:
+        raise spreadsheets.SpreadsheetRejected(_("文件中没有数据行。"))
+    importers.check_file_consistency(rows, report)
+    if report.errors:
+        return report
+    with transaction.atomic():
+        matched = importers.check_against_database(
+            rows, report, editable_town_ids={t.pk for t in towns.values()}
+        )
+        if report.errors:
+            return report
+        _write_import(user=user, rows=rows, matched=matched, report=report)
+    report.errors.sort(key=lambda e: e.row)
+    return report
+
+
+def _write_import(*, user, rows, matched: dict[str, Enterprise], report: ImportReport) -> None:
+    note = _("Excel 批量导入")
+    entries: list[AuditEntry] = []
+    enterprises: dict[str, Enterprise] = {}
+    to_create: list[Enterprise] = []
+    to_update: list[tuple[Enterprise, audit.Snapshot]] = []
+    for row in rows:
+        data = row.enterprise
+        code = data["credit_code"]
+        if code in enterprises:
+            continue
+        current = matched.get(code)
+        if current is None:
+            enterprise = Enterprise(**data)
+            to_create.append(enterprise)
+        else:
+            before = audit.snapshot(current)
+            _apply(current, data)
+            enterprise = current
+            if audit.diff(before, audit.snapshot(current)):
+                to_update.append((current, before))
+            else:
+                report.unchanged += 1
+        enterprises[code] = enterprise
+    Enterprise.objects.bulk_create(to_create, batch_size=2000)
+    Enterprise.objects.bulk_update(
+        [e for e, _ in to_update], ["town", "name", "credit_code", "role", "above_designated_size", "main_products"],
+        batch_size=2000,
+    )
+    entries += [audit.build(action=Action.CREATE, obj=e, user=user, note=note) for e in to_create]
+    entries += [audit.build(action=Action.UPDATE, obj=e, user=user, before=b, note=note) for e, b in to_update]
+    report.created, report.updated = len(to_create), len(to_update)
+
+    wanted = [(enterprises[row.enterprise["credit_code"]], row.figures) for row in rows if row.figures]
+    existing = {
+        (f.enterprise_id, f.year): f
+        for f in EnterpriseYearFigures.objects.filter(
+            enterprise_id__in={e.pk for e, _ in wanted}, year__in={f["year"] for _, f in wanted}
+        )
+    }
+    new_figures, changed_figures = [], []
+    for enterprise, values in wanted:
+        current = existing.get((enterprise.pk, values["year"]))
+        if current is None:
+            new_figures.append(EnterpriseYearFigures(enterprise=enterprise, **values))
+            continue
+        before = audit.snapshot(current)
+        _apply(current, values)
+        if audit.diff(before, audit.snapshot(current)):
+            changed_figures.append((current, before))
+    EnterpriseYearFigures.objects.bulk_create(new_figures, batch_size=2000)
+    EnterpriseYearFigures.objects.bulk_update(
+        [f for f, _ in changed_figures], list(EnterpriseYearFigures.FIGURE_FIELDS), batch_size=2000
+    )
+    entries += [audit.build(action=Action.CREATE, obj=f, user=user, note=note) for f in new_figures]
+    entries += [audit.build(action=Action.UPDATE, obj=f, user=user, before=b, note=note) for f, b in changed_figures]
+    report.figures_created, report.figures_updated = len(new_figures), len(changed_figures)
+    audit.record_many(entries)

@@ -1,0 +1,270 @@
+"""Pages of the registry. Thin: parse input, call one selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import exports, importers, selectors, services
+from .filters import AuditFilter, EnterpriseFilter, TownFilter
+from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm
+from .models import AuditEntry, Enterprise, Role, Tier, Town
+from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office, role_of
+from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
+
+PAGE_SIZE = 50
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _save_or_show_errors(form, save) -> bool:
+    """Run a service; put its validation errors back on the form."""
+    try:
+        save()
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False
+    return True
+
+
+@login_required
+def home(request):
+    role = role_of(request.user)
+    context = {"role": role}
+    if role is None:
+        return render(request, "home/no_role.html", context, status=403)
+    towns = selectors.town_list(user=request.user)
+    context["tier_counts"] = {tier.label: towns.filter(tier=tier).count() for tier in Tier}
+    context["town_count"] = towns.count()
+    if role == Role.COUNTY:
+        context["own_towns"] = towns.filter(county_id=county_scope(request.user))
+        context["enterprise_count"] = selectors.enterprise_list(user=request.user).count()
+    if role == Role.OFFICE:
+        context["recent_changes"] = AuditEntry.objects.select_related("content_type")[:10]
+    if role in (Role.LEADER, Role.BUREAU):
+        context["top_towns"] = sorted(
+            towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
+        )[:10]
+    return render(request, f"home/{role}.html", context)
+
+
+# --- counties ------------------------------------------------------------------------------------
+
+
+@login_required
+def county_list(request):
+    return render(request, "towns/county_list.html", {"counties": selectors.county_list(user=request.user)})
+
+
+@login_required
+def county_detail(request, pk):
+    county = selectors.county_get(user=request.user, pk=pk)
+    towns = selectors.town_list(user=request.user).filter(county=county)
+    return render(request, "towns/county_detail.html", {"county": county, "towns": towns})
+
+
+# --- towns ---------------------------------------------------------------------------------------
+
+
+@login_required
+def town_list(request):
+    filterset = TownFilter(request.GET or None, queryset=selectors.town_list(user=request.user))
+    towns = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(filename="专业镇名录", sheet_title="专业镇", columns=exports.TOWN_COLUMNS, rows=towns)
+    return render(
+        request,
+        "towns/town_list.html",
+        {"filter": filterset, "page": _page(request, towns), "query": _query_without_page(request)},
+    )
+
+
+@login_required
+def town_detail(request, pk):
+    town = selectors.town_get(user=request.user, pk=pk)
+    context = {
+        "town": town,
+        "figures": selectors.town_figures(user=request.user, town=town),
+        "tier_changes": town.tier_changes.select_related("recorded_by"),
+        "show_enterprises": can_see_enterprises_of(request.user, town),
+        "can_edit": can_edit_registry(request.user) and can_see_enterprises_of(request.user, town),
+    }
+    if context["show_enterprises"]:
+        context["enterprises"] = selectors.town_enterprises(user=request.user, town=town)
+        context["history"] = selectors.object_history(user=request.user, obj=town)[:50]
+    return render(request, "towns/town_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def town_figures_edit(request, pk, figures_pk=None):
+    town = selectors.editable_town_get(user=request.user, pk=pk)
+    figures = get_object_or_404(town.figures, pk=figures_pk) if figures_pk else None
+    form = TownFiguresForm(request.POST or None, instance=figures)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_show_errors(form, lambda: services.town_figures_save(
+                user=request.user, town=town, figures=figures, data=form.cleaned_data)):
+            messages.success(request, _("已保存%(year)s年数据。") % {"year": form.cleaned_data["year"]})
+            return redirect("town-detail", pk=town.pk)
+    return render(request, "towns/figures_form.html", {"form": form, "owner": town, "figures": figures})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def town_tier_change(request, pk):
+    require_office(request.user)
+    town = get_object_or_404(Town, pk=pk)
+    form = TierChangeForm(request.POST or None, town=town)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_show_errors(form, lambda: services.town_change_tier(user=request.user, town=town, **form.cleaned_data)):
+            messages.success(request, _("梯次已变更。"))
+            return redirect("town-detail", pk=town.pk)
+    return render(request, "towns/tier_form.html", {"form": form, "town": town})
+
+
+# --- enterprises ---------------------------------------------------------------------------------
+
+
+@login_required
+def enterprise_list(request):
+    filterset = EnterpriseFilter(request.GET or None, queryset=selectors.enterprise_list(user=request.user))
+    if county_scope(request.user) is not None:
+        filterset.filters["town"].queryset = selectors.editable_towns(user=request.user)
+        filterset.form.fields["town"].queryset = filterset.filters["town"].queryset
+        del filterset.form.fields["county"]
+    enterprises = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            filename="专业镇企业名录", sheet_title="企业", columns=exports.ENTERPRISE_COLUMNS, rows=enterprises
+        )
+    return render(
+        request,
+        "towns/enterprise_list.html",
+        {"filter": filterset, "page": _page(request, enterprises), "query": _query_without_page(request)},
+    )
+
+
+@login_required
+def enterprise_detail(request, pk):
+    enterprise = selectors.enterprise_get(user=request.user, pk=pk)
+    context = {
+        "enterprise": enterprise,
+        "figures": selectors.enterprise_figures(user=request.user, enterprise=enterprise),
+        "history": selectors.object_history(user=request.user, obj=enterprise)[:50],
+        "can_edit": can_edit_registry(request.user),
+    }
+    return render(request, "towns/enterprise_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    towns = selectors.editable_towns(user=request.user)
+    initial = {"town": request.GET.get("town")} if request.GET.get("town") else None
+    form = EnterpriseForm(request.POST or None, towns=towns, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        town = data.pop("town")
+        result = {}
+        if _save_or_show_errors(form, lambda: result.setdefault(
+                "obj", services.enterprise_create(user=request.user, town=town, data=data))):
+            messages.success(request, _("已登记企业“%(name)s”。") % {"name": result["obj"].name})
+            return redirect("enterprise-detail", pk=result["obj"].pk)
+    return render(request, "towns/enterprise_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, pk):
+    enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
+    form = EnterpriseForm(request.POST or None, instance=enterprise, towns=selectors.editable_towns(user=request.user))
+    if request.method == "POST" and form.is_valid():
+        if _save_or_show_errors(form, lambda: services.enterprise_update(
+                user=request.user, enterprise=enterprise, data=form.cleaned_data)):
+            messages.success(request, _("已保存。"))
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    return render(request, "towns/enterprise_form.html", {"form": form, "enterprise": enterprise})
+
+
+@login_required
+@require_POST
+def enterprise_delete(request, pk):
+    enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
+    town_pk = enterprise.town_id
+    services.enterprise_delete(user=request.user, enterprise=enterprise)
+    messages.success(request, _("已删除企业“%(name)s”。") % {"name": enterprise.name})
+    return redirect("town-detail", pk=town_pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_figures_edit(request, pk, figures_pk=None):
+    enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
+    figures = get_object_or_404(enterprise.figures, pk=figures_pk) if figures_pk else None
+    form = EnterpriseFiguresForm(request.POST or None, instance=figures)
+    if request.method == "POST" and form.is_valid():
+        if _save_or_show_errors(form, lambda: services.enterprise_figures_save(
+                user=request.user, enterprise=enterprise, figures=figures, data=form.cleaned_data)):
+            messages.success(request, _("已保存%(year)s年数据。") % {"year": form.cleaned_data["year"]})
+            return redirect("enterprise-detail", pk=enterprise.pk)
+    return render(request, "towns/figures_form.html", {"form": form, "owner": enterprise, "figures": figures})
+
+
+@login_required
+def enterprise_import_template(request):
+    selectors.editable_towns(user=request.user)  # 403 for read-only roles
+    return template_response(
+        filename="专业镇企业导入模板", columns=importers.ENTERPRISE_COLUMNS, example=importers.ENTERPRISE_EXAMPLE
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_import(request):
+    towns = selectors.editable_towns(user=request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.enterprise_import(user=request.user, upload=form.cleaned_data["file"])
+        except SpreadsheetRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            if report.ok:
+                messages.success(request, _(
+                    "导入成功：共%(rows)d行；新增企业%(created)d家，更新%(updated)d家；"
+                    "新增年度数据%(fc)d条，更新%(fu)d条。") % {
+                    "rows": report.rows, "created": report.created, "updated": report.updated,
+                    "fc": report.figures_created, "fu": report.figures_updated})
+                return redirect("enterprise-list")
+    status = 400 if request.method == "POST" and (not form.is_valid() or (report and not report.ok)) else 200
+    return render(request, "towns/import.html", {"form": form, "report": report, "towns": towns}, status=status)
+
+
+# --- audit trail ---------------------------------------------------------------------------------
+
+
+@login_required
+def audit_trail(request):
+    require_office(request.user)
+    filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("content_type", "user"))
+    entries = filterset.qs
+    return render(
+        request,
+        "towns/audit_trail.html",
+        {"filter": filterset, "page": _page(request, entries), "query": _query_without_page(request)},
+    )
