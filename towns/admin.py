@@ -23,18 +23,25 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
-        audit.record(action=Action.UPDATE if change else Action.CREATE, obj=obj, user=request.user,
-                     before=before, note="管理后台")
+        audit.record(
+            action=Action.UPDATE if change else Action.CREATE,
+            obj=obj,
+            user=request.user,
+            before=before,
+            note="管理后台",
+        )
 
     def delete_model(self, request, obj):
-        audit.record(action=Action.DELETE, obj=obj, user=request.user, before=audit.snapshot(obj), after={},
-                     note="管理后台")
+        audit.record(
+            action=Action.DELETE, obj=obj, user=request.user, before=audit.snapshot(obj), after={}, note="管理后台"
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         audit.record_many(
-            audit.build(action=Action.DELETE, obj=obj, user=request.user, before=audit.snapshot(obj), after={},
-                        note="管理后台")
+            audit.build(
+                action=Action.DELETE, obj=obj, user=request.user, before=audit.snapshot(obj), after={}, note="管理后台"
+            )
             for obj in queryset
         )
         super().delete_queryset(request, queryset)

@@ -7,8 +7,9 @@ the same through :class:`towns.admin.AuditedAdmin`, so there is no unlogged writ
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models

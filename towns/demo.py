@@ -36,12 +36,15 @@ def demo_credit_code(rng: random.Random, division_code: str) -> str:
 def _figures(rng: random.Random, base_output: float, base_jobs: int, share: float | None, years: range):
     output, jobs = base_output, base_jobs
     for year in years:
-        yield year, {
-            "output_wan": Decimal(str(round(output, 2))),
-            "local_jobs": int(jobs),
-            "provincial_share_pct": Decimal(str(round(share, 2))) if share is not None else None,
-            "tax_wan": Decimal(str(round(output * rng.uniform(0.03, 0.06), 2))),
-        }
+        yield (
+            year,
+            {
+                "output_wan": Decimal(str(round(output, 2))),
+                "local_jobs": int(jobs),
+                "provincial_share_pct": Decimal(str(round(share, 2))) if share is not None else None,
+                "tax_wan": Decimal(str(round(output * rng.uniform(0.03, 0.06), 2))),
+            },
+        )
         output *= rng.uniform(1.04, 1.18)
         jobs *= rng.uniform(1.0, 1.08)
         if share is not None:
@@ -79,7 +82,9 @@ def load_demo_data() -> dict[str, object]:
         if town.baseline_year is None:
             Town.objects.filter(pk=town.pk).update(baseline_year=years[0])
         for n in range(12):
-            role = Enterprise.Role.ANCHOR if n == 0 else Enterprise.Role.SUPPORTING if n <= 10 else Enterprise.Role.OTHER
+            role = (
+                Enterprise.Role.ANCHOR if n == 0 else Enterprise.Role.SUPPORTING if n <= 10 else Enterprise.Role.OTHER
+            )
             name = f"{town.county.name[:2]}{town.leading_industry}示例企业{n + 1:02d}"
             enterprise, _ = Enterprise.objects.get_or_create(
                 town=town,

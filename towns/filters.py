@@ -30,7 +30,9 @@ class TownFilter(django_filters.FilterSet):
 
 class EnterpriseFilter(django_filters.FilterSet):
     county = django_filters.ModelChoiceFilter(
-        field_name="town__county", queryset=County.objects.all(), label=_("县（市、区）"),
+        field_name="town__county",
+        queryset=County.objects.all(),
+        label=_("县（市、区）"),
         empty_label=_("全部县（市、区）"),
     )
     town = django_filters.ModelChoiceFilter(

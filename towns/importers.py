@@ -24,7 +24,9 @@ YES, NO = "是", "否"
 ENTERPRISE_COLUMNS: tuple[TemplateColumn, ...] = (
     TemplateColumn("专业镇", "town", True, "填写本县（市、区）专业镇的完整名称，如“万荣县外加剂”。", width=18),
     TemplateColumn("企业名称", "name", True, "企业全称。", width=28),
-    TemplateColumn("统一社会信用代码", "credit_code", True, "18位，按GB 32100-2015校验；已登记的代码将更新该企业。", width=22),
+    TemplateColumn(
+        "统一社会信用代码", "credit_code", True, "18位，按GB 32100-2015校验；已登记的代码将更新该企业。", width=22
+    ),
     TemplateColumn("在镇中的角色", "role", True, "龙头企业 / 关联配套企业 / 其他。", tuple(ROLE_BY_LABEL), width=14),
     TemplateColumn("规上企业", "above_designated_size", True, "是 / 否。", (YES, NO), width=10),
     TemplateColumn("主要产品", "main_products", False, "选填。", width=20),
@@ -35,8 +37,19 @@ ENTERPRISE_COLUMNS: tuple[TemplateColumn, ...] = (
     TemplateColumn("税收（万元）", "tax_wan", False, "选填，≥0。", width=12),
 )
 _LETTER = {c.key: f"{get_column_letter(i)}列（{c.header}）" for i, c in enumerate(ENTERPRISE_COLUMNS, start=1)}
-ENTERPRISE_EXAMPLE = ("万荣县外加剂", "示例外加剂有限公司", "91140822MA0K1234X0", "关联配套企业", "是", "聚羧酸减水剂",
-                      2025, 12345.6, 230, None, 456.7)
+ENTERPRISE_EXAMPLE = (
+    "万荣县外加剂",
+    "示例外加剂有限公司",
+    "91140822MA0K1234X0",
+    "关联配套企业",
+    "是",
+    "聚羧酸减水剂",
+    2025,
+    12345.6,
+    230,
+    None,
+    456.7,
+)
 
 
 @dataclass
@@ -51,7 +64,9 @@ def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int)
     try:
         if field.get_internal_type() == "DecimalField" and isinstance(raw, (int, float)):
             raw = Decimal(str(raw))
-        if field.get_internal_type() in ("PositiveIntegerField", "PositiveSmallIntegerField") and isinstance(raw, float):
+        if field.get_internal_type() in ("PositiveIntegerField", "PositiveSmallIntegerField") and isinstance(
+            raw, float
+        ):
             if not raw.is_integer():
                 raise ValidationError(_("应为整数。"))
             raw = int(raw)
@@ -64,15 +79,23 @@ def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int)
         return None
 
 
-def parse_enterprise_row(number: int, raw: dict[str, Any], towns: dict[str, Town]) -> tuple[ParsedRow | None, list[RowError]]:
+def parse_enterprise_row(
+    number: int, raw: dict[str, Any], towns: dict[str, Town]
+) -> tuple[ParsedRow | None, list[RowError]]:
     errors: list[RowError] = []
     town_name = str(raw["town"] or "")
     town = towns.get(town_name)
     if town is None:
-        errors.append(RowError(number, _LETTER["town"], _("“%(name)s”不是您可以维护的专业镇。") % {"name": town_name or _("（空）")}))
+        errors.append(
+            RowError(
+                number, _LETTER["town"], _("“%(name)s”不是您可以维护的专业镇。") % {"name": town_name or _("（空）")}
+            )
+        )
     role_label = str(raw["role"] or "")
     if role_label not in ROLE_BY_LABEL:
-        errors.append(RowError(number, _LETTER["role"], _("应为：%(choices)s。") % {"choices": " / ".join(ROLE_BY_LABEL)}))
+        errors.append(
+            RowError(number, _LETTER["role"], _("应为：%(choices)s。") % {"choices": " / ".join(ROLE_BY_LABEL)})
+        )
     flag = str(raw["above_designated_size"] or "")
     if flag not in (YES, NO):
         errors.append(RowError(number, _LETTER["above_designated_size"], _("应为“是”或“否”。")))
@@ -110,8 +133,13 @@ def check_file_consistency(rows: list[ParsedRow], report: ImportReport) -> None:
         e = row.enterprise
         first = by_code.setdefault(e["credit_code"], row)
         if first is not row and (first.enterprise["town"] != e["town"] or first.enterprise["name"] != e["name"]):
-            report.errors.append(RowError(row.number, _LETTER["credit_code"], _(
-                "同一信用代码在第%(first)d行对应的企业名称或专业镇不同。") % {"first": first.number}))
+            report.errors.append(
+                RowError(
+                    row.number,
+                    _LETTER["credit_code"],
+                    _("同一信用代码在第%(first)d行对应的企业名称或专业镇不同。") % {"first": first.number},
+                )
+            )
         owner = name_owner.setdefault((e["town"].pk, e["name"]), e["credit_code"])
         if owner != e["credit_code"]:
             report.errors.append(RowError(row.number, _LETTER["name"], _("同一专业镇内企业名称重复（信用代码不同）。")))
@@ -122,7 +150,9 @@ def check_file_consistency(rows: list[ParsedRow], report: ImportReport) -> None:
             years.add(key)
 
 
-def check_against_database(rows: list[ParsedRow], report: ImportReport, *, editable_town_ids: set[int]) -> dict[str, Enterprise]:
+def check_against_database(
+    rows: list[ParsedRow], report: ImportReport, *, editable_town_ids: set[int]
+) -> dict[str, Enterprise]:
     """Match rows to existing enterprises (by code, or by name where the code is still blank)."""
     codes = {row.enterprise["credit_code"] for row in rows}
     existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
@@ -133,14 +163,16 @@ def check_against_database(rows: list[ParsedRow], report: ImportReport, *, edita
         e = row.enterprise
         current = existing.get(e["credit_code"])
         if current is not None and current.town_id not in editable_town_ids:
-            report.errors.append(RowError(row.number, _LETTER["credit_code"], _(
-                "该信用代码已登记在其他县（市、区）的专业镇，不能在此修改。")))
+            report.errors.append(
+                RowError(
+                    row.number, _LETTER["credit_code"], _("该信用代码已登记在其他县（市、区）的专业镇，不能在此修改。")
+                )
+            )
             continue
         same_name = by_name.get((e["town"].pk, e["name"]))
         if current is None and same_name is not None:
             if same_name.credit_code:
-                report.errors.append(RowError(row.number, _LETTER["name"], _(
-                    "该专业镇已有同名企业（信用代码不同）。")))
+                report.errors.append(RowError(row.number, _LETTER["name"], _("该专业镇已有同名企业（信用代码不同）。")))
                 continue
             current = same_name  # a named enterprise whose code is entered now
         elif current is not None and same_name is not None and same_name.pk != current.pk:

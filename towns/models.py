@@ -58,7 +58,9 @@ class Tier(models.TextChoices):
 
 class Town(models.Model):
     name = models.CharField(_("专业镇名称"), max_length=60, unique=True)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="towns", verbose_name=_("所在县（市、区）"))
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="towns", verbose_name=_("所在县（市、区）")
+    )
     leading_industry = models.CharField(_("主导产业"), max_length=60)
     sector = models.CharField(_("领域"), max_length=20, choices=Sector.choices)
     tier = models.CharField(_("梯次"), max_length=12, choices=Tier.choices, default=Tier.POTENTIAL)
@@ -108,9 +110,7 @@ class Enterprise(models.Model):
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所属专业镇"))
     name = models.CharField(_("企业名称"), max_length=100)
     # Blank only for enterprises named by the plan whose code the county has not yet entered.
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
     role = models.CharField(_("在镇中的角色"), max_length=12, choices=Role.choices, default=Role.OTHER)
     above_designated_size = models.BooleanField(_("规上企业"), default=False)
     main_products = models.CharField(_("主要产品"), max_length=200, blank=True)
@@ -130,7 +130,7 @@ class Enterprise(models.Model):
                 name="enterprise_unique_name_per_town",
                 violation_error_message=_("该专业镇已有同名企业。"),
                 violation_error_code="name:duplicate",
-            )
+            ),
         ]
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
@@ -188,7 +188,8 @@ class TownYearFigures(YearFigures):
         ordering = ["town", "-year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["town", "year"], name="town_figures_one_per_year",
+                fields=["town", "year"],
+                name="town_figures_one_per_year",
                 violation_error_message=_("该专业镇这一年的数据已存在。"),
                 violation_error_code="year:duplicate",
             ),
@@ -202,15 +203,14 @@ class TownYearFigures(YearFigures):
 
 
 class EnterpriseYearFigures(YearFigures):
-    enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.CASCADE, related_name="figures", verbose_name=_("企业")
-    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="figures", verbose_name=_("企业"))
 
     class Meta:
         ordering = ["enterprise", "-year"]
         constraints = [
             models.UniqueConstraint(
-                fields=["enterprise", "year"], name="enterprise_figures_one_per_year",
+                fields=["enterprise", "year"],
+                name="enterprise_figures_one_per_year",
                 violation_error_message=_("该企业这一年的数据已存在。"),
                 violation_error_code="year:duplicate",
             ),

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-
 from django.utils.translation import gettext as _
 
 from . import audit, importers, spreadsheets
@@ -43,9 +42,7 @@ def _save_validated(obj, *, user, before: audit.Snapshot | None, note: str = "")
     validate(obj)
     creating = obj._state.adding
     obj.save()
-    audit.record(
-        action=Action.CREATE if creating else Action.UPDATE, obj=obj, user=user, before=before, note=note
-    )
+    audit.record(action=Action.CREATE if creating else Action.UPDATE, obj=obj, user=user, before=before, note=note)
     return obj
 
 
@@ -123,7 +120,11 @@ def town_change_tier(*, user, town: Town, to_tier: str, effective_date: datetime
     town = Town.objects.select_for_update().get(pk=town.pk)
     before = audit.snapshot(town)
     change = TownTierChange(
-        town=town, from_tier=town.tier, to_tier=to_tier, effective_date=effective_date, source=source,
+        town=town,
+        from_tier=town.tier,
+        to_tier=to_tier,
+        effective_date=effective_date,
+        source=source,
         recorded_by=user if user.is_authenticated else None,
     )
     change.full_clean()
@@ -158,9 +159,7 @@ def enterprise_import(*, user, upload) -> ImportReport:
     if report.errors:
         return report
     with transaction.atomic():
-        matched = importers.check_against_database(
-            rows, report, editable_town_ids={t.pk for t in towns.values()}
-        )
+        matched = importers.check_against_database(rows, report, editable_town_ids={t.pk for t in towns.values()})
         if report.errors:
             return report
         _write_import(user=user, rows=rows, matched=matched, report=report)
@@ -194,7 +193,8 @@ def _write_import(*, user, rows, matched: dict[str, Enterprise], report: ImportR
         enterprises[code] = enterprise
     Enterprise.objects.bulk_create(to_create, batch_size=2000)
     Enterprise.objects.bulk_update(
-        [e for e, _ in to_update], ["town", "name", "credit_code", "role", "above_designated_size", "main_products"],
+        [e for e, _ in to_update],
+        ["town", "name", "credit_code", "role", "above_designated_size", "main_products"],
         batch_size=2000,
     )
     entries += [audit.build(action=Action.CREATE, obj=e, user=user, note=note) for e in to_create]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -139,7 +140,8 @@ def check_upload(upload) -> None:
     limit = settings.IMPORT_MAX_UPLOAD_BYTES
     if upload.size > limit:
         raise SpreadsheetRejected(
-            _("文件过大（%(size).1f MB），上限为 %(limit).1f MB。") % {"size": upload.size / 2**20, "limit": limit / 2**20}
+            _("文件过大（%(size).1f MB），上限为 %(limit).1f MB。")
+            % {"size": upload.size / 2**20, "limit": limit / 2**20}
         )
     upload.seek(0)
     if not zipfile.is_zipfile(upload):
@@ -166,7 +168,9 @@ def read_rows(upload, columns: Sequence[TemplateColumn]) -> Iterator[tuple[int, 
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for malformed files
-        raise SpreadsheetRejected(_("文件无法按 Excel 格式读取：%(error)s") % {"error": exc.__class__.__name__}) from exc
+        raise SpreadsheetRejected(
+            _("文件无法按 Excel 格式读取：%(error)s") % {"error": exc.__class__.__name__}
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -187,6 +191,6 @@ def read_rows(upload, columns: Sequence[TemplateColumn]) -> Iterator[tuple[int, 
             if number - 1 > settings.IMPORT_MAX_ROWS:
                 raise SpreadsheetRejected(_("行数超过上限 %(n)d 行，请分批导入。") % {"n": settings.IMPORT_MAX_ROWS})
             values = tuple(values[: len(keys)]) + (None,) * (len(keys) - len(values))
-            yield number, {k: (v.strip() if isinstance(v, str) else v) for k, v in zip(keys, values)}
+            yield number, {k: (v.strip() if isinstance(v, str) else v) for k, v in zip(keys, values, strict=True)}
     finally:
         workbook.close()

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import exports, importers, selectors, services
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm
-from .models import AuditEntry, Enterprise, Role, Tier, Town
+from .models import AuditEntry, Role, Tier, Town
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office, role_of
 from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
 
@@ -31,14 +30,13 @@ def _query_without_page(request) -> str:
     return params.urlencode()
 
 
-def _save_or_show_errors(form, save) -> bool:
-    """Run a service; put its validation errors back on the form."""
+def _call_service(form, service, **kwargs):
+    """Run a service for a valid form; on a ValidationError put the errors back on the form."""
     try:
-        save()
+        return service(**kwargs)
     except ValidationError as exc:
         form.add_error(None, exc)
-        return False
-    return True
+        return None
 
 
 @login_required
@@ -115,11 +113,15 @@ def town_figures_edit(request, pk, figures_pk=None):
     town = selectors.editable_town_get(user=request.user, pk=pk)
     figures = get_object_or_404(town.figures, pk=figures_pk) if figures_pk else None
     form = TownFiguresForm(request.POST or None, instance=figures)
-    if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(form, lambda: services.town_figures_save(
-                user=request.user, town=town, figures=figures, data=form.cleaned_data)):
-            messages.success(request, _("已保存%(year)s年数据。") % {"year": form.cleaned_data["year"]})
-            return redirect("town-detail", pk=town.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _call_service(
+            form, services.town_figures_save, user=request.user, town=town, figures=figures, data=form.cleaned_data
+        )
+    ):
+        messages.success(request, _("已保存%(year)s年数据。") % {"year": form.cleaned_data["year"]})
+        return redirect("town-detail", pk=town.pk)
     return render(request, "towns/figures_form.html", {"form": form, "owner": town, "figures": figures})
 
 
@@ -129,10 +131,13 @@ def town_tier_change(request, pk):
     require_office(request.user)
     town = get_object_or_404(Town, pk=pk)
     form = TierChangeForm(request.POST or None, town=town)
-    if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(form, lambda: services.town_change_tier(user=request.user, town=town, **form.cleaned_data)):
-            messages.success(request, _("梯次已变更。"))
-            return redirect("town-detail", pk=town.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _call_service(form, services.town_change_tier, user=request.user, town=town, **form.cleaned_data)
+    ):
+        messages.success(request, _("梯次已变更。"))
+        return redirect("town-detail", pk=town.pk)
     return render(request, "towns/tier_form.html", {"form": form, "town": town})
 
 
@@ -178,12 +183,12 @@ def enterprise_create(request):
     form = EnterpriseForm(request.POST or None, towns=towns, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        town = data.pop("town")
-        result = {}
-        if _save_or_show_errors(form, lambda: result.setdefault(
-                "obj", services.enterprise_create(user=request.user, town=town, data=data))):
-            messages.success(request, _("已登记企业“%(name)s”。") % {"name": result["obj"].name})
-            return redirect("enterprise-detail", pk=result["obj"].pk)
+        enterprise = _call_service(
+            form, services.enterprise_create, user=request.user, town=data.pop("town"), data=data
+        )
+        if enterprise:
+            messages.success(request, _("已登记企业“%(name)s”。") % {"name": enterprise.name})
+            return redirect("enterprise-detail", pk=enterprise.pk)
     return render(request, "towns/enterprise_form.html", {"form": form})
 
 
@@ -192,11 +197,15 @@ def enterprise_create(request):
 def enterprise_edit(request, pk):
     enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
     form = EnterpriseForm(request.POST or None, instance=enterprise, towns=selectors.editable_towns(user=request.user))
-    if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(form, lambda: services.enterprise_update(
-                user=request.user, enterprise=enterprise, data=form.cleaned_data)):
-            messages.success(request, _("已保存。"))
-            return redirect("enterprise-detail", pk=enterprise.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _call_service(
+            form, services.enterprise_update, user=request.user, enterprise=enterprise, data=form.cleaned_data
+        )
+    ):
+        messages.success(request, _("已保存。"))
+        return redirect("enterprise-detail", pk=enterprise.pk)
     return render(request, "towns/enterprise_form.html", {"form": form, "enterprise": enterprise})
 
 
@@ -216,11 +225,20 @@ def enterprise_figures_edit(request, pk, figures_pk=None):
     enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
     figures = get_object_or_404(enterprise.figures, pk=figures_pk) if figures_pk else None
     form = EnterpriseFiguresForm(request.POST or None, instance=figures)
-    if request.method == "POST" and form.is_valid():
-        if _save_or_show_errors(form, lambda: services.enterprise_figures_save(
-                user=request.user, enterprise=enterprise, figures=figures, data=form.cleaned_data)):
-            messages.success(request, _("已保存%(year)s年数据。") % {"year": form.cleaned_data["year"]})
-            return redirect("enterprise-detail", pk=enterprise.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _call_service(
+            form,
+            services.enterprise_figures_save,
+            user=request.user,
+            enterprise=enterprise,
+            figures=figures,
+            data=form.cleaned_data,
+        )
+    ):
+        messages.success(request, _("已保存%(year)s年数据。") % {"year": form.cleaned_data["year"]})
+        return redirect("enterprise-detail", pk=enterprise.pk)
     return render(request, "towns/figures_form.html", {"form": form, "owner": enterprise, "figures": figures})
 
 
@@ -245,11 +263,20 @@ def enterprise_import(request):
             form.add_error("file", str(exc))
         else:
             if report.ok:
-                messages.success(request, _(
-                    "导入成功：共%(rows)d行；新增企业%(created)d家，更新%(updated)d家；"
-                    "新增年度数据%(fc)d条，更新%(fu)d条。") % {
-                    "rows": report.rows, "created": report.created, "updated": report.updated,
-                    "fc": report.figures_created, "fu": report.figures_updated})
+                messages.success(
+                    request,
+                    _(
+                        "导入成功：共%(rows)d行；新增企业%(created)d家，更新%(updated)d家；"
+                        "新增年度数据%(fc)d条，更新%(fu)d条。"
+                    )
+                    % {
+                        "rows": report.rows,
+                        "created": report.created,
+                        "updated": report.updated,
+                        "fc": report.figures_created,
+                        "fu": report.figures_updated,
+                    },
+                )
                 return redirect("enterprise-list")
     status = 400 if request.method == "POST" and (not form.is_valid() or (report and not report.ok)) else 200
     return render(request, "towns/import.html", {"form": form, "report": report, "towns": towns}, status=status)

@@ -33,21 +33,13 @@ DEBUG = env_bool("DEBUG", True)
 PRODUCTION = not DEBUG
 
 if PRODUCTION:
-    missing = [
-        name
-        for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS")
-        if not os.environ.get(name)
-    ]
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS") if not os.environ.get(name)]
     if not (os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")):
         missing.append("CELERY_BROKER_URL or REDIS_URL")
     if missing:
-        raise ImproperlyConfigured(
-            "Production mode (DEBUG=0) needs these environment variables: " + ", ".join(missing)
-        )
+        raise ImproperlyConfigured("Production mode (DEBUG=0) needs these environment variables: " + ", ".join(missing))
 
-SECRET_KEY = os.environ.get(
-    "SECRET_KEY", "django-insecure-development-only-key-do-not-use-in-production-0123456789"
-)
+SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-development-only-key-do-not-use-in-production-0123456789")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -133,6 +125,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Development and tests serve static/ straight from the source tree; production from STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -28,8 +28,17 @@ class CountyOutput(serializers.ModelSerializer):
 
     class Meta:
         model = County
-        fields = ["id", "name", "division_code", "kind", "kind_display", "town_count", "provincial_count",
-                  "city_count", "potential_count"]
+        fields = [
+            "id",
+            "name",
+            "division_code",
+            "kind",
+            "kind_display",
+            "town_count",
+            "provincial_count",
+            "city_count",
+            "potential_count",
+        ]
 
 
 class TownOutput(serializers.ModelSerializer):
@@ -45,9 +54,24 @@ class TownOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Town
-        fields = ["id", "name", "county", "county_id", "leading_industry", "sector", "sector_display", "tier",
-                  "tier_display", "tier_since", "baseline_year", "enterprise_count", "anchor_count",
-                  "supporting_count", "above_size_count", "latest_figures"]
+        fields = [
+            "id",
+            "name",
+            "county",
+            "county_id",
+            "leading_industry",
+            "sector",
+            "sector_display",
+            "tier",
+            "tier_display",
+            "tier_since",
+            "baseline_year",
+            "enterprise_count",
+            "anchor_count",
+            "supporting_count",
+            "above_size_count",
+            "latest_figures",
+        ]
 
 
 class EnterpriseOutput(serializers.ModelSerializer):
@@ -58,8 +82,19 @@ class EnterpriseOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Enterprise
-        fields = ["id", "name", "credit_code", "town", "town_name", "county", "role", "role_display",
-                  "above_designated_size", "main_products", "latest_figures"]
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "town",
+            "town_name",
+            "county",
+            "role",
+            "role_display",
+            "above_designated_size",
+            "main_products",
+            "latest_figures",
+        ]
 
 
 class EnterpriseInput(serializers.ModelSerializer):

@@ -53,8 +53,12 @@ class TownViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class EnterpriseViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin, viewsets.GenericViewSet,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
 ):
     """企业. A county official sees and edits only their own county's enterprises."""
 
@@ -70,8 +74,10 @@ class EnterpriseViewSet(
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         enterprise = services.enterprise_create(user=request.user, town=values.pop("town"), data=values)
-        return Response(EnterpriseOutput(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            EnterpriseOutput(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=EnterpriseInput, responses=EnterpriseOutput)
     def update(self, request, *args, **kwargs):
@@ -95,10 +101,9 @@ class EnterpriseViewSet(
             enterprise = selectors.editable_enterprise_get(user=request.user, pk=enterprise.pk)
             data = FiguresInput(data=request.data)
             data.is_valid(raise_exception=True)
-            figures = services.enterprise_figures_save(user=request.user, enterprise=enterprise,
-                                                       data=data.validated_data)
+            figures = services.enterprise_figures_save(
+                user=request.user, enterprise=enterprise, data=data.validated_data
+            )
             return Response(EnterpriseFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
         figures = selectors.enterprise_figures(user=request.user, enterprise=enterprise)
         return Response(EnterpriseFiguresOutput(figures, many=True).data)
-
-

@@ -1,0 +1,120 @@
+"""Factories for tests: valid objects by default, each field overridable."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from towns.models import (
+    Bureau,
+    County,
+    Enterprise,
+    EnterpriseYearFigures,
+    Membership,
+    Role,
+    Sector,
+    Tier,
+    Town,
+    TownYearFigures,
+)
+from towns.validators import credit_code_check_char
+
+PASSWORD = "test-password-2026"
+_serial = itertools.count(1)
+
+
+def valid_credit_code(n: int | None = None, division: str = "140822") -> str:
+    body = f"91{division}{(n if n is not None else next(_serial)):09d}"
+    return body + credit_code_check_char(body)
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = County
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试县{n}")
+    division_code = factory.Sequence(lambda n: f"{140900 + n}")
+    kind = County.Kind.COUNTY
+
+
+class BureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bureau
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"测试局{n}")
+
+
+class TownFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Town
+
+    name = factory.Sequence(lambda n: f"测试专业镇{n}")
+    county = factory.SubFactory(CountyFactory)
+    leading_industry = "水泵"
+    sector = Sector.MANUFACTURING
+    tier = Tier.CITY
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    town = factory.SubFactory(TownFactory)
+    name = factory.Sequence(lambda n: f"测试企业{n}")
+    credit_code = factory.LazyFunction(valid_credit_code)
+    role = Enterprise.Role.SUPPORTING
+
+
+class TownFiguresFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TownYearFigures
+
+    town = factory.SubFactory(TownFactory)
+    year = 2024
+    output_wan = Decimal("60000.00")
+    local_jobs = 2500
+    provincial_share_pct = Decimal("55.00")
+    tax_wan = Decimal("1800.00")
+
+
+class EnterpriseFiguresFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EnterpriseYearFigures
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = 2024
+    output_wan = Decimal("5000.00")
+    local_jobs = 200
+    tax_wan = Decimal("150.00")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def make_user(role: str | None, *, county: County | None = None, bureau: Bureau | None = None, username=None):
+    user = UserFactory(username=username or f"{role or 'norole'}{next(_serial)}")
+    if role:
+        Membership.objects.create(
+            user=user,
+            role=role,
+            county=county if role == Role.COUNTY else None,
+            bureau=bureau if role == Role.BUREAU else None,
+        )
+    return user
