@@ -6,7 +6,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import audit, importers, spreadsheets
@@ -156,13 +156,14 @@ def enterprise_import(*, user, upload) -> ImportReport:
     if report.rows == 0:
         raise spreadsheets.SpreadsheetRejected(_("文件中没有数据行。"))
     importers.check_file_consistency(rows, report)
-    if report.errors:
-        return report
-    with transaction.atomic():
-        matched = importers.check_against_database(rows, report, editable_town_ids={t.pk for t in towns.values()})
-        if report.errors:
-            return report
-        _write_import(user=user, rows=rows, matched=matched, report=report)
+    try:
+        with transaction.atomic():
+            matched = importers.check_against_database(rows, report, editable_town_ids={t.pk for t in towns.values()})
+            if not report.errors:
+                _write_import(user=user, rows=rows, matched=matched, report=report)
+    except IntegrityError:
+        # Someone registered the same enterprise between our check and our write: nothing was saved.
+        report.errors.append(spreadsheets.RowError(0, "—", _("数据在导入过程中被他人修改，未导入任何数据，请重新上传。")))
     report.errors.sort(key=lambda e: e.row)
     return report
 
