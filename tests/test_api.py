@@ -1,0 +1,85 @@
+"""The API contract later work relies on, token authentication and the offline schema/docs."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from .factories import TownFactory, TownFiguresFactory
+
+
+def test_towns_contract(world, api_for):
+    data = api_for("api").get("/api/v1/towns/").json()
+    assert data["count"] == 2 and "next" in data
+    town = next(t for t in data["results"] if t["name"] == "万荣县外加剂")
+    assert {"id", "name", "county", "leading_industry", "sector", "tier", "latest_figures"} <= town.keys()
+    assert town["county"] == "万荣县" and town["tier"] == "provincial" and town["sector"] == "manufacturing"
+    assert town["latest_figures"]["year"] == 2024
+    assert town["latest_figures"]["output_wan"] == "70000.00"
+    assert town["anchor_count"] == 1
+    detail = api_for("api").get(f"/api/v1/towns/{town['id']}/").json()
+    assert detail == town
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"tier": "provincial"}, {"万荣县外加剂"}),
+        ({"sector": "manufacturing"}, {"万荣县外加剂", "盐湖区水泵"}),
+        ({"search": "水泵"}, {"盐湖区水泵"}),
+        ({"search": "外加剂"}, {"万荣县外加剂"}),
+    ],
+)
+def test_town_filters(world, api_for, params, expected):
+    results = api_for("api").get("/api/v1/towns/", params).json()["results"]
+    assert {t["name"] for t in results} == expected
+
+
+def test_town_county_filter_and_bad_filter(world, api_for):
+    client = api_for("api")
+    results = client.get("/api/v1/towns/", {"county": world.other_county.pk}).json()["results"]
+    assert [t["name"] for t in results] == ["盐湖区水泵"]
+    assert client.get("/api/v1/towns/", {"tier": "galactic"}).status_code == 400
+
+
+def test_town_without_figures_has_null_latest(world, api_for):
+    TownFactory(name="新绛县云雕", county=world.home_county, sector="light_industry", tier="potential")
+    results = api_for("api").get("/api/v1/towns/", {"search": "云雕"}).json()["results"]
+    assert results[0]["latest_figures"] is None
+
+
+def test_latest_figures_is_the_latest_year(world, api_for):
+    TownFiguresFactory(town=world.other_town, year=2025, output_wan="1.00")
+    results = api_for("api").get("/api/v1/towns/", {"search": "水泵"}).json()["results"]
+    assert results[0]["latest_figures"]["year"] == 2025
+
+
+def test_enterprise_and_county_contract(world, api_for):
+    client = api_for("api")
+    enterprise = client.get(f"/api/v1/enterprises/{world.home_enterprise.pk}/").json()
+    assert enterprise["credit_code"] == world.home_enterprise.credit_code
+    assert enterprise["town_name"] == "万荣县外加剂" and enterprise["role"] == "anchor"
+    counties = client.get("/api/v1/counties/").json()["results"]
+    assert {c["name"]: c["town_count"] for c in counties} == {"万荣县": 1, "盐湖区": 1}
+
+
+def test_token_authentication_and_revocation(world):
+    token = Token.objects.create(user=world.users["api"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get("/api/v1/towns/").status_code == 200
+    token.delete()  # revoked by the office in the admin
+    assert client.get("/api/v1/towns/").status_code == 401
+    client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert client.get("/api/v1/towns/").status_code == 401
+
+
+def test_schema_and_docs_are_served_locally(db, client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    text = schema.content.decode()
+    assert "openapi: 3" in text and "/api/v1/towns/" in text and "/api/v1/enterprises/{id}/figures/" in text
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "cdn" not in docs.lower() and "https://" not in docs
