@@ -100,7 +100,9 @@ def test_duplicate_enterprise_in_town_is_a_field_error(world):
     assert "该专业镇已有同名企业" in exc.value.message_dict["name"][0]
     with pytest.raises(ValidationError) as exc:
         services.enterprise_create(
-            user=office, town=world.home_town, data={"name": "另一家", "credit_code": world.other_enterprise.credit_code}
+            user=office,
+            town=world.home_town,
+            data={"name": "另一家", "credit_code": world.other_enterprise.credit_code},
         )
     assert "已登记" in exc.value.message_dict["credit_code"][0]
     assert Enterprise.objects.count() == 2
@@ -179,14 +181,20 @@ def test_tier_change_keeps_date_source_and_history(world):
 
     office = world.users["office"]
     services.town_change_tier(
-        user=office, town=world.other_town, to_tier="provincial", effective_date=datetime.date(2024, 5, 1),
+        user=office,
+        town=world.other_town,
+        to_tier="provincial",
+        effective_date=datetime.date(2024, 5, 1),
         source="晋政办函〔2024〕1号",
     )
     world.other_town.refresh_from_db()
     assert world.other_town.tier == "provincial" and world.other_town.tier_since == datetime.date(2024, 5, 1)
     change = world.other_town.tier_changes.get()
     assert (change.from_tier, change.to_tier, change.source, change.recorded_by) == (
-        "city", "provincial", "晋政办函〔2024〕1号", office
+        "city",
+        "provincial",
+        "晋政办函〔2024〕1号",
+        office,
     )
     entry = AuditEntry.objects.get(action="state")
     assert entry.changes["tier"] == ["city", "provincial"]
