@@ -41,7 +41,14 @@ def _save_validated(obj, *, user, before: audit.Snapshot | None, note: str = "")
     """Validate, save, and log the change."""
     validate(obj)
     creating = obj._state.adding
-    obj.save()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        # A concurrent request saved the same year/code between our check and our insert:
+        # validating again now reports it on the field, like any other duplicate.
+        validate(obj)
+        raise
     audit.record(action=Action.CREATE if creating else Action.UPDATE, obj=obj, user=user, before=before, note=note)
     return obj
 
