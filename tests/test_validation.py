@@ -172,7 +172,7 @@ def test_every_write_is_audited_with_before_and_after(world):
     assert [e.action for e in entries] == ["create", "update", "delete"]
     assert all(e.user == county and e.object_repr == "新企业" for e in entries)
     assert entries[0].changes["credit_code"] == [None, REAL_CODES[0]]
-    assert entries[1].changes == {"role": ["other", "supporting"]}
+    assert entries[1].changes == {"role": ["其他", "关联配套企业"]}  # labels, as people read them
     assert entries[2].changes["name"] == ["新企业", None]
 
 
@@ -197,7 +197,7 @@ def test_tier_change_keeps_date_source_and_history(world):
         office,
     )
     entry = AuditEntry.objects.get(action="state")
-    assert entry.changes["tier"] == ["city", "provincial"]
+    assert entry.changes["tier"] == ["市级专业镇", "省级专业镇"]
 
 
 def test_tier_change_to_same_tier_is_refused_on_the_form(world, client_for):

@@ -30,18 +30,23 @@ def _jsonable(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model | None) -> Snapshot:
-    """The object's concrete field values, as shown to people (foreign keys by name)."""
+    """The object's concrete field values as people read them: foreign keys by name, choices by label."""
     if obj is None:
         return {}
     data: Snapshot = {}
     for field in obj._meta.concrete_fields:
         if field.primary_key:
             continue
+        value = getattr(obj, field.attname)
         if field.is_relation:
-            related = getattr(obj, field.name, None)
+            related = getattr(obj, field.name, None) if value is not None else None
             data[field.name] = str(related) if related is not None else None
+        elif field.choices and value not in (None, ""):
+            data[field.name] = str(dict(field.flatchoices).get(value, value))  # people read labels, not codes
+        elif isinstance(value, bool):
+            data[field.name] = "是" if value else "否"
         else:
-            data[field.name] = _jsonable(getattr(obj, field.attname))
+            data[field.name] = _jsonable(value)
     return data
 
 

@@ -271,6 +271,7 @@ class Role(models.TextChoices):
     BUREAU = "bureau", _("市直单位")
     LEADER = "leader", _("领导（只读）")
     API = "api", _("接口用户")
+    EXPERT = "expert", _("评审专家")
 
 
 class Membership(models.Model):
@@ -350,3 +351,22 @@ def _latest(obj, prefetched_attr: str):
 
 Town.latest_figures = property(lambda self: _latest(self, "latest_figures_list"))
 Enterprise.latest_figures = property(lambda self: _latest(self, "latest_figures_list"))
+
+
+class Notification(models.Model):
+    """An in-portal message to a user (and by email where configured): see towns.notify."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(_("内容"), max_length=300)
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+
+    def __str__(self) -> str:
+        return self.message

@@ -7,11 +7,13 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from . import audit, importers, spreadsheets
-from .models import AuditEntry, Enterprise, EnterpriseYearFigures, Town, TownTierChange, TownYearFigures
-from .permissions import require_office, require_registry_editor, require_town_in_scope
+from .models import AuditEntry, Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownTierChange, TownYearFigures
+from .permissions import require_office, require_registry_editor, require_town_in_scope, role_of
 from .selectors import editable_towns
 from .spreadsheets import ImportReport
 
@@ -170,7 +172,9 @@ def enterprise_import(*, user, upload) -> ImportReport:
                 _write_import(user=user, rows=rows, matched=matched, report=report)
     except IntegrityError:
         # Someone registered the same enterprise between our check and our write: nothing was saved.
-        report.errors.append(spreadsheets.RowError(0, "—", _("数据在导入过程中被他人修改，未导入任何数据，请重新上传。")))
+        report.errors.append(
+            spreadsheets.RowError(0, "—", _("数据在导入过程中被他人修改，未导入任何数据，请重新上传。"))
+        )
     report.errors.sort(key=lambda e: e.row)
     return report
 
@@ -234,3 +238,68 @@ def _write_import(*, user, rows, matched: dict[str, Enterprise], report: ImportR
     entries += [audit.build(action=Action.UPDATE, obj=f, user=user, before=b, note=note) for f, b in changed_figures]
     report.figures_created, report.figures_updated = len(new_figures), len(changed_figures)
     audit.record_many(entries)
+
+
+TOWN_FIELDS = ("name", "leading_industry", "sector", "description", "baseline_year")
+
+
+@transaction.atomic
+def town_register(*, user, county_id: int, data: dict[str, Any], source: str) -> Town:
+    """A new town enters the registry as a 潜力专业镇 (a county for itself, or the office)."""
+    require_registry_editor(user)
+    town = Town(county_id=county_id, tier=Tier.POTENTIAL, tier_since=timezone.localdate())
+    require_town_in_scope(user, town)
+    _apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
+    _save_validated(town, user=user, before=None, note=source)
+    TownTierChange.objects.create(
+        town=town,
+        from_tier="",
+        to_tier=Tier.POTENTIAL,
+        effective_date=town.tier_since,
+        source=source,
+        recorded_by=user,
+    )
+    return town
+
+
+@transaction.atomic
+def town_update(*, user, town: Town, data: dict[str, Any], note: str = "") -> Town:
+    """Registry fields of a town (not its tier, which changes only through town_change_tier)."""
+    require_office(user)
+    town = Town.objects.select_for_update().get(pk=town.pk)
+    before = audit.snapshot(town)
+    _apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
+    return _save_validated(town, user=user, before=before, note=note)
+
+
+@transaction.atomic
+def api_token_issue(*, user, holder) -> Token:
+    """Issue (or re-issue) the API token of an API consumer; the old key stops working at once."""
+    require_office(user)
+    if role_of(holder) != Role.API:
+        raise ValidationError({"holder": _("只能为接口用户签发令牌。")})
+    revoked = Token.objects.filter(user=holder).delete()[0]
+    token = Token.objects.create(user=holder)
+    audit.record(
+        action=Action.STATE,
+        obj=holder,
+        user=user,
+        before={"api_token": "有" if revoked else "无"},
+        after={"api_token": "重新签发" if revoked else "签发"},
+        note=_("签发接口令牌"),
+    )
+    return token
+
+
+@transaction.atomic
+def api_token_revoke(*, user, holder) -> None:
+    require_office(user)
+    if Token.objects.filter(user=holder).delete()[0]:
+        audit.record(
+            action=Action.STATE,
+            obj=holder,
+            user=user,
+            before={"api_token": "有"},
+            after={"api_token": "已吊销"},
+            note=_("吊销接口令牌"),
+        )

@@ -25,4 +25,6 @@ urlpatterns = [
         name="enterprise-figures-edit",
     ),
     path("audit/", views.audit_trail, name="audit-trail"),
+    path("api-tokens/", views.api_tokens, name="api-tokens"),
+    path("notifications/", views.notifications, name="notifications"),
 ]

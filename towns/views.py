@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import exports, importers, selectors, services
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm
-from .models import AuditEntry, Role, Tier, Town
+from .models import AuditEntry, Notification, Role, Tier, Town
+from .paging import page_of, query_without_page
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office, role_of
 from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
-
-PAGE_SIZE = 50
-
-
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _call_service(form, service, **kwargs):
@@ -87,7 +77,7 @@ def town_list(request):
     return render(
         request,
         "towns/town_list.html",
-        {"filter": filterset, "page": _page(request, towns), "query": _query_without_page(request)},
+        {"filter": filterset, "page": page_of(request, towns), "query": query_without_page(request)},
     )
 
 
@@ -159,7 +149,7 @@ def enterprise_list(request):
     return render(
         request,
         "towns/enterprise_list.html",
-        {"filter": filterset, "page": _page(request, enterprises), "query": _query_without_page(request)},
+        {"filter": filterset, "page": page_of(request, enterprises), "query": query_without_page(request)},
     )
 
 
@@ -293,5 +283,39 @@ def audit_trail(request):
     return render(
         request,
         "towns/audit_trail.html",
-        {"filter": filterset, "page": _page(request, entries), "query": _query_without_page(request)},
+        {"filter": filterset, "page": page_of(request, entries), "query": query_without_page(request)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The office issues and revokes the tokens of API consumers."""
+    require_office(request.user)
+    holders = (
+        get_user_model().objects.filter(membership__role=Role.API).select_related("auth_token").order_by("username")
+    )
+    if request.method == "POST":
+        holder = get_object_or_404(holders, pk=request.POST.get("holder"))
+        if request.POST.get("action") == "revoke":
+            services.api_token_revoke(user=request.user, holder=holder)
+            messages.success(request, _("已吊销%(name)s的令牌。") % {"name": holder.username})
+        else:
+            token = services.api_token_issue(user=request.user, holder=holder)
+            messages.success(
+                request,
+                _("已为%(name)s签发新令牌：%(key)s（请立即转交，旧令牌已失效）。")
+                % {"name": holder.username, "key": token.key},
+            )
+        return redirect("api-tokens")
+    return render(request, "towns/api_tokens.html", {"holders": holders})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    mine = Notification.objects.filter(recipient=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        return redirect("notifications")
+    return render(request, "towns/notifications.html", {"page": page_of(request, mine)})

@@ -119,6 +119,8 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Chinese statistics group digits by thousands (12,345.60); Django's zh_Hans defaults differ by filter.
+FORMAT_MODULE_PATH = ["yuncheng_towns.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -167,7 +169,9 @@ if DEBUG:
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "运城市专业镇服务平台 API",
-    "DESCRIPTION": "专业镇、企业、认定等数据接口（只读数据用令牌认证：Authorization: Token <key>）。",
+    "DESCRIPTION": (
+        "专业镇、企业、认定等数据接口。令牌认证：请求头 `Authorization: Token 令牌值`（令牌由领导小组办公室签发）。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -192,6 +196,24 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --- Email (notifications) ---------------------------------------------------------
+EMAIL_NOTIFICATIONS = env_bool("EMAIL_NOTIFICATIONS", bool(os.environ.get("EMAIL_HOST")))
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zyz-portal@yuncheng.gov.cn")
+PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
+
+# --- Certification attachments ------------------------------------------------------
+ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 
 # --- Security (production mode) ------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"

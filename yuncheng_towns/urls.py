@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("towns.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("certification.urls")),
     path("", include("towns.urls")),
 ]

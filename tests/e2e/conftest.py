@@ -12,11 +12,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-# Playwright's sync API keeps an asyncio loop running in this thread (user code runs in a greenlet
-# inside it), so Django's "no ORM calls from async context" check would trip on every query made by
-# the tests and fixtures. Nothing here is actually concurrent.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -33,8 +28,9 @@ def _services_required() -> bool:
     return os.environ.get("REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One browser for the e2e package; it (and its event loop) is gone before other tests run."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium fonts-noto-cjk)"
         if _services_required():
@@ -42,10 +38,21 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    # Playwright's sync API keeps an asyncio loop running in this thread (user code runs in a greenlet
+    # inside it), so Django's "no ORM calls from async context" check would trip on every query made by
+    # the tests and fixtures. Nothing here is actually concurrent; the switch is undone afterwards.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def test_read_only_role_browses_but_cannot_register(session, e2e_world, role):
     assert response.status == 403
     expect(page.locator("h1")).to_have_text("无权访问")
     expect(page.locator("main")).to_contain_text("您的角色只能查看，不能修改登记数据。")
-    expect(page.locator("form")).to_have_count(0)
+    expect(page.locator("main form")).to_have_count(0)
 
 
 @pytest.mark.e2e

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from certification.demo import EXPERTS, load_demo_certification
 from towns.demo import DEMO_ACCOUNTS, load_demo_data
 
 
@@ -11,8 +12,9 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Demo data is for development only (DEBUG=0 is production mode).")
         result = load_demo_data()
+        load_demo_certification(result["password"])
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
-        for username, full_name, *_ in DEMO_ACCOUNTS:
+        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS]:
             self.stdout.write(f"  {username:10s} {full_name}")
         for username, key in result["tokens"].items():
             self.stdout.write(f"API token of {username}: {key}")

@@ -1,0 +1,189 @@
+"""The four criteria of a city-level key town (三、市级专业镇认定标准), as pure functions.
+
+No ORM and no request: input is a town's facts and a policy's thresholds (plain data), output is
+one result per criterion and an overall outcome, each with a short Chinese explanation citing the
+document. Pages, the API, the county's self-check and the annual re-check all call :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+MANUFACTURING, AGRICULTURE, LIGHT_INDUSTRY = "manufacturing", "agriculture", "light_industry"
+SECTORS = (MANUFACTURING, AGRICULTURE, LIGHT_INDUSTRY)
+
+PASS, FAIL, OFFICE_DECISION = "pass", "fail", "office_decision"
+ELIGIBLE, NEEDS_OFFICE_DECISION, INELIGIBLE = "eligible", "needs_office_decision", "ineligible"
+
+CRITERIA = ("concentration", "scale", "market_share", "employment")
+CRITERION_LABELS = {
+    "concentration": "产业相对集中",
+    "scale": "规模相对较大",
+    "market_share": "市场占有率较高",
+    "employment": "就业带动性强",
+}
+OUTCOME_LABELS = {ELIGIBLE: "符合认定条件", NEEDS_OFFICE_DECISION: "需办公室研究决定", INELIGIBLE: "不符合认定条件"}
+STATUS_LABELS = {PASS: "符合", FAIL: "不符合", OFFICE_DECISION: "需办公室决定"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """A policy's numbers. Defaults are the 2023 document's (运政办发〔2023〕8号 三)."""
+
+    code: str = "YC-2023"
+    min_anchor: int = 1
+    nominal_supporting: int = 10  # "关联配套企业在10家左右"
+    min_supporting: int = 8  # how far "左右" stretches: the office's reading, set per policy
+    output_floor_wan: dict[str, Decimal] = field(
+        default_factory=lambda: {
+            MANUFACTURING: Decimal("50000"),  # 制造业类 5亿元
+            AGRICULTURE: Decimal("20000"),  # 特优农业 2亿元
+            LIGHT_INDUSTRY: Decimal("20000"),  # 特色轻工（工艺美术）2亿元
+        }
+    )
+    relaxed_floor_wan: Decimal = Decimal("10000")  # 放宽后"年产值不少于1亿元"
+    share_pct: Decimal = Decimal("50")  # "在全省占有率50%以上"
+    min_jobs: int = 2000  # "解决当地就业2000人以上"
+
+
+@dataclass(frozen=True)
+class TownFacts:
+    sector: str
+    annual_output_wan: Decimal
+    anchor_enterprises: int
+    supporting_enterprises: int
+    provincial_share_pct: Decimal | None
+    local_jobs: int
+    national_market: bool = False
+    traditional_feature: bool = False
+
+
+@dataclass(frozen=True)
+class CriterionResult:
+    code: str
+    status: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        return CRITERION_LABELS[self.code]
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    outcome: str
+    policy: str
+    criteria: tuple[CriterionResult, ...]
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+    def as_dict(self) -> dict:
+        return {
+            "outcome": self.outcome,
+            "policy": self.policy,
+            "criteria": [{"code": c.code, "status": c.status, "message": c.message} for c in self.criteria],
+        }
+
+
+def _wan(amount: Decimal) -> str:
+    """万元 as people read it: 50000 -> 5亿元, 12345.6 -> 12,345.6万元."""
+    if amount >= 10000 and amount % 10000 == 0:
+        return f"{amount / 10000:,.0f}亿元"
+    return f"{amount.normalize():,f}万元"
+
+
+def concentration(facts: TownFacts, t: Thresholds) -> CriterionResult:
+    ok = facts.anchor_enterprises >= t.min_anchor and facts.supporting_enterprises >= t.min_supporting
+    if ok:
+        message = _(
+            "龙头企业%(a)d家、关联配套企业%(s)d家，达到“至少%(min_a)d家龙头企业、关联配套企业%(nominal)d家左右”（三、一）。"
+        )
+    elif facts.anchor_enterprises < t.min_anchor:
+        message = _("龙头企业%(a)d家，未达到“至少拥有%(min_a)d家实力较强、行业知名的龙头企业”（三、一）。")
+    else:
+        message = _("关联配套企业%(s)d家，少于“%(nominal)d家左右”的下限%(min_s)d家（三、一）。")
+    return CriterionResult(
+        "concentration",
+        PASS if ok else FAIL,
+        message
+        % {
+            "a": facts.anchor_enterprises,
+            "s": facts.supporting_enterprises,
+            "min_a": t.min_anchor,
+            "nominal": t.nominal_supporting,
+            "min_s": t.min_supporting,
+        },
+    )
+
+
+def scale(facts: TownFacts, t: Thresholds) -> CriterionResult:
+    floor = t.output_floor_wan[facts.sector]
+    params = {"output": _wan(facts.annual_output_wan), "floor": _wan(floor), "relaxed": _wan(t.relaxed_floor_wan)}
+    if facts.annual_output_wan >= floor:
+        return CriterionResult("scale", PASS, _("年产值%(output)s，达到本领域%(floor)s的标准（三、二）。") % params)
+    if facts.traditional_feature and facts.annual_output_wan >= t.relaxed_floor_wan:
+        return CriterionResult(
+            "scale",
+            OFFICE_DECISION,
+            _(
+                "年产值%(output)s，低于%(floor)s，但主导产品具有传统特色；可在充分考虑发展前景后适当放宽，"
+                "年产值不少于%(relaxed)s，由办公室研究决定（三、二）。"
+            )
+            % params,
+        )
+    if facts.traditional_feature:
+        message = _("年产值%(output)s，即使按传统特色放宽也不得少于%(relaxed)s（三、二）。")
+    else:
+        message = _("年产值%(output)s，低于本领域%(floor)s的标准（三、二）。")
+    return CriterionResult("scale", FAIL, message % params)
+
+
+def market_share(facts: TownFacts, t: Thresholds) -> CriterionResult:
+    share = facts.provincial_share_pct
+    params = {
+        "share": f"{share.normalize():f}%" if share is not None else _("未填报"),
+        "min": f"{t.share_pct.normalize():f}%",
+    }
+    if share is not None and share >= t.share_pct:
+        return CriterionResult(
+            "market_share", PASS, _("主导产品全省占有率%(share)s，达到%(min)s以上（三、三）。") % params
+        )
+    if facts.national_market:
+        return CriterionResult(
+            "market_share",
+            OFFICE_DECISION,
+            _("全省占有率%(share)s，未达%(min)s；申报全国拥有较大市场空间，由办公室依据证明材料研究决定（三、三）。")
+            % params,
+        )
+    return CriterionResult(
+        "market_share", FAIL, _("全省占有率%(share)s，未达%(min)s，且未申报全国拥有较大市场空间（三、三）。") % params
+    )
+
+
+def employment(facts: TownFacts, t: Thresholds) -> CriterionResult:
+    ok = facts.local_jobs >= t.min_jobs
+    message = _("带动当地就业%(jobs)s人，%(verb)s“%(min)s人以上”（三、四）。") % {
+        "jobs": f"{facts.local_jobs:,}",
+        "min": f"{t.min_jobs:,}",
+        "verb": _("达到") if ok else _("未达到"),
+    }
+    return CriterionResult("employment", PASS if ok else FAIL, message)
+
+
+def evaluate(facts: TownFacts, thresholds: Thresholds) -> Verdict:
+    """Any fail -> ineligible; else any office decision -> needs_office_decision; else eligible."""
+    if facts.sector not in SECTORS:
+        raise ValueError(f"unknown sector {facts.sector!r}")
+    results = tuple(rule(facts, thresholds) for rule in (concentration, scale, market_share, employment))
+    statuses = {r.status for r in results}
+    outcome = INELIGIBLE if FAIL in statuses else NEEDS_OFFICE_DECISION if OFFICE_DECISION in statuses else ELIGIBLE
+    return Verdict(outcome, thresholds.code, results)

@@ -1,0 +1,63 @@
+"""Reads of the certification workflow, scoped to the user.
+
+County officials see their own county's applications; experts the ones assigned to them; the
+office everything; leaders and API consumers read every application that has been submitted.
+City bureaus have no part in certification (403). Outside one's scope an application answers 404.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+
+from towns.models import Role
+from towns.permissions import county_scope, require_portal_role, role_of
+
+from .models import Application, ApplicationFirm, Certificate, ExpertAssignment, PublicNotice
+
+READERS = (Role.COUNTY, Role.OFFICE, Role.EXPERT, Role.LEADER, Role.API)
+
+
+def application_list(*, user) -> QuerySet[Application]:
+    require_portal_role(user)
+    role = role_of(user)
+    if role not in READERS:
+        raise PermissionDenied(_("市直单位不参与专业镇认定。"))
+    qs = (
+        Application.objects.select_related("town", "county", "cycle__policy")
+        .prefetch_related(
+            Prefetch("application_firms", queryset=ApplicationFirm.objects.only("id", "application_id", "role"))
+        )
+        .annotate(
+            reviews_done=Count("assignments", filter=Q(assignments__reviewed_at__isnull=False), distinct=True),
+            reviews_total=Count("assignments", distinct=True),
+        )
+    )
+    if role == Role.COUNTY:
+        return qs.filter(county_id=county_scope(user))
+    if role == Role.EXPERT:
+        return qs.filter(assignments__expert=user).exclude(status=Application.Status.DRAFT)
+    if role in (Role.LEADER, Role.API):
+        return qs.exclude(status=Application.Status.DRAFT)
+    return qs
+
+
+def application_get(*, user, pk) -> Application:
+    return get_object_or_404(application_list(user=user), pk=pk)
+
+
+def assignment_for(*, user, application: Application) -> ExpertAssignment | None:
+    if role_of(user) != Role.EXPERT:
+        return None
+    return application.assignments.filter(expert=user).first()
+
+
+def certificate_list() -> QuerySet[Certificate]:
+    """Certificates are public (公示 and 认定 are public acts)."""
+    return Certificate.objects.select_related("town__county", "cycle", "application")
+
+
+def notice_list() -> QuerySet[PublicNotice]:
+    return PublicNotice.objects.select_related("cycle").prefetch_related("applications__town__county")
