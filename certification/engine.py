@@ -89,8 +89,18 @@ class Verdict:
     def as_dict(self) -> dict:
         return {
             "outcome": self.outcome,
+            "outcome_label": self.outcome_label,
             "policy": self.policy,
-            "criteria": [{"code": c.code, "status": c.status, "message": c.message} for c in self.criteria],
+            "criteria": [
+                {
+                    "code": c.code,
+                    "label": c.label,
+                    "status": c.status,
+                    "status_label": c.status_label,
+                    "message": c.message,
+                }
+                for c in self.criteria
+            ],
         }
 
 

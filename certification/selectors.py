@@ -8,16 +8,29 @@ City bureaus have no part in certification (403). Outside one's scope an applica
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from towns.models import Role
 from towns.permissions import county_scope, require_portal_role, role_of
 
-from .models import Application, ApplicationFirm, Certificate, ExpertAssignment, PublicNotice
+from .models import Application, ApplicationFirm, Certificate, CriteriaPolicy, Cycle, ExpertAssignment, PublicNotice
 
 READERS = (Role.COUNTY, Role.OFFICE, Role.EXPERT, Role.LEADER, Role.API)
+
+
+def _assignment_count(**conditions):
+    counted = (
+        ExpertAssignment.objects.filter(application=OuterRef("pk"), **conditions)
+        .order_by()
+        .values("application")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def application_list(*, user) -> QuerySet[Application]:
@@ -27,13 +40,12 @@ def application_list(*, user) -> QuerySet[Application]:
         raise PermissionDenied(_("市直单位不参与专业镇认定。"))
     qs = (
         Application.objects.select_related("town", "county", "cycle__policy")
-        .prefetch_related(
-            Prefetch("application_firms", queryset=ApplicationFirm.objects.only("id", "application_id", "role"))
-        )
+        .prefetch_related(Prefetch("application_firms", queryset=ApplicationFirm.objects.select_related("enterprise")))
         .annotate(
-            reviews_done=Count("assignments", filter=Q(assignments__reviewed_at__isnull=False), distinct=True),
-            reviews_total=Count("assignments", distinct=True),
+            reviews_done=_assignment_count(reviewed_at__isnull=False),
+            reviews_total=_assignment_count(),
         )
+        .order_by("-created_at", "-id")
     )
     if role == Role.COUNTY:
         return qs.filter(county_id=county_scope(user))
@@ -61,3 +73,12 @@ def certificate_list() -> QuerySet[Certificate]:
 
 def notice_list() -> QuerySet[PublicNotice]:
     return PublicNotice.objects.select_related("cycle").prefetch_related("applications__town__county")
+
+
+def policy_for_precheck(code: str | None) -> CriteriaPolicy:
+    """The named policy, else the policy of the cycle open today, else the newest policy."""
+    if code:
+        return get_object_or_404(CriteriaPolicy, code=code)
+    today = timezone.localdate()
+    cycle = Cycle.objects.filter(opens_on__lte=today, closes_on__gte=today).select_related("policy").first()
+    return cycle.policy if cycle else CriteriaPolicy.objects.order_by("-created_at").first()

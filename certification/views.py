@@ -210,6 +210,8 @@ def application_step(request, pk, step):
             "attachments": app.attachments.all(),
             "missing": services.completeness_errors(app),
             "town_enterprises_url": f"/enterprises/new/?town={app.town_id}",
+            "anchor_count": app.application_firms.filter(role="anchor").count(),
+            "supporting_count": app.application_firms.filter(role="supporting").count(),
         },
         status=400 if request.method == "POST" else 200,
     )

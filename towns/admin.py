@@ -9,6 +9,7 @@ from .models import (
     EnterpriseYearFigures,
     LeadingGroupOffice,
     Membership,
+    Notification,
     Town,
     TownTierChange,
     TownYearFigures,
@@ -155,3 +156,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "message", "read_at"]
+    list_filter = ["read_at"]
+    search_fields = ["message", "recipient__username"]
+    raw_id_fields = ["recipient"]
