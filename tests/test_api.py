@@ -83,3 +83,13 @@ def test_schema_and_docs_are_served_locally(db, client):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+def test_openapi_schema_is_valid_without_warnings(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--fail-on-warn", "--validate", stdout=out)
+    assert "openapi: 3" in out.getvalue()

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from certification import engine
 from certification.models import Application, Certificate, CriteriaPolicy
+from towns.models import Sector
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -32,7 +33,7 @@ class StrictBooleanField(serializers.BooleanField):
 
 
 class PrecheckInput(serializers.Serializer):
-    sector = serializers.ChoiceField(choices=list(engine.SECTORS))
+    sector = serializers.ChoiceField(choices=Sector.choices)
     annual_output_wan = StrictDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
     anchor_enterprises = StrictIntegerField(min_value=0, max_value=100000)
     supporting_enterprises = StrictIntegerField(min_value=0, max_value=1000000)
