@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from towns.models import Membership, Role
 
-from .models import CriteriaPolicy, Cycle, RubricItem
+from .models import Cycle, RubricItem
+from .reference import ensure_default_policy
 
 DEFAULT_RUBRIC = [
     ("产业集中度与龙头带动", 25),
@@ -29,7 +30,7 @@ def load_demo_certification(password: str) -> None:
         name=f"{year}年度市级专业镇认定",
         defaults={
             "year": year,
-            "policy": CriteriaPolicy.objects.get(code="YC-2023"),
+            "policy": ensure_default_policy(),
             "opens_on": datetime.date(year, 1, 1),
             "closes_on": datetime.date(year, 12, 31),
         },

@@ -511,7 +511,7 @@ def application_certify(
         ProvincialRecommendation.objects.create(
             town=town, recommended_on=today, recorded_by=user, note=_("认定申请%(number)s") % {"number": app.number}
         )
-    elif town.tier != Tier.CITY:
+    elif town.tier == Tier.POTENTIAL:  # certifying never lowers a town already above city level
         town_services.town_change_tier(
             user=user,
             town=town,

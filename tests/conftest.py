@@ -22,9 +22,10 @@ from .factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
+def _test_settings(settings, tmp_path):
     # PBKDF2 at full strength costs ~0.3 s a user; tests create many.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the working tree
 
 
 @dataclass
@@ -81,3 +82,87 @@ def api_for(world):
         return client
 
     return make
+
+
+# --- certification ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Cert:
+    cycle: object
+    expert: object
+    other_expert: object
+    office: object
+    county: object
+    make: object  # make(state, town=None) -> Application in that state
+
+
+@pytest.fixture
+def cert(world):
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from certification import services
+    from certification.models import Cycle, RubricItem
+    from certification.reference import ensure_default_policy
+
+    today = timezone.localdate()
+    cycle = Cycle.objects.create(
+        name=f"{today.year}年度市级专业镇认定",
+        year=today.year,
+        policy=ensure_default_policy(),
+        opens_on=today - datetime.timedelta(days=30),
+        closes_on=today + datetime.timedelta(days=30),
+        notice_days=7,
+    )
+    for i, (name, score) in enumerate([("产业集中度", 40), ("规模与成长性", 40), ("发展前景", 20)]):
+        RubricItem.objects.create(cycle=cycle, name=name, max_score=score, sort_order=i)
+    for _ in range(9):
+        EnterpriseFactory(town=world.home_town, role="supporting")
+    expert = make_user(Role.EXPERT, username="expert")
+    other_expert = make_user(Role.EXPERT, username="expert2")
+    office, county = world.users["office"], world.users["county"]
+
+    def make(state: str, town=None):
+        town = town or world.home_town
+        app = services.application_start(user=county, cycle=cycle, target_tier="city", town=town)
+        services.application_update(
+            user=county,
+            application=app,
+            data={
+                "figures_year": 2024,
+                "annual_output_wan": Decimal("60000"),
+                "local_jobs": 2500,
+                "provincial_share_pct": Decimal("55"),
+            },
+        )
+        if state == "draft":
+            return app
+        services.application_submit(user=county, application=app)
+        if state == "submitted":
+            return app
+        services.screening_start(user=office, application=app)
+        if state == "screening":
+            return app
+        services.experts_assign(user=office, applications=[app], experts=[expert])
+        if state == "expert_review":
+            return app
+        assignment = app.assignments.get(expert=expert)
+        services.expert_review_submit(
+            user=expert,
+            assignment=assignment,
+            scores={i.pk: Decimal("30") if i.max_score == 40 else Decimal("15") for i in cycle.rubric.all()},
+            comment="同意",
+            recommendation="certify",
+        )
+        services.notice_publish(
+            user=office, cycle=cycle, applications=[app], starts_on=today - datetime.timedelta(days=8)
+        )
+        app.refresh_from_db()
+        if state == "public_notice":
+            return app
+        raise ValueError(state)
+
+    return Cert(cycle, expert, other_expert, office, county, make)

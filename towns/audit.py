@@ -43,6 +43,8 @@ def snapshot(obj: models.Model | None) -> Snapshot:
             data[field.name] = str(related) if related is not None else None
         elif field.choices and value not in (None, ""):
             data[field.name] = str(dict(field.flatchoices).get(value, value))  # people read labels, not codes
+        elif isinstance(field, models.FileField):
+            data[field.name] = value.name if value else None
         elif isinstance(value, bool):
             data[field.name] = "是" if value else "否"
         else:

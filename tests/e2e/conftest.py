@@ -121,19 +121,48 @@ class Session:
         ]
 
 
+CONTEXT_OPTIONS = {
+    "locale": "zh-CN",
+    "timezone_id": "Asia/Shanghai",
+    "viewport": {"width": 1366, "height": 900},
+    "accept_downloads": True,
+}
+
+
+def _new_tab(browser, base_url: str) -> Session:
+    context = browser.new_context(**CONTEXT_OPTIONS)
+    context.set_default_timeout(15_000)
+    return Session(context.new_page(), base_url)
+
+
 @pytest.fixture
 def session(browser, live_server):
-    context = browser.new_context(
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        viewport={"width": 1366, "height": 900},
-        accept_downloads=True,
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    tab = Session(page, live_server.url)
+    tab = _new_tab(browser, live_server.url)
     try:
         yield tab
     finally:
-        context.close()
+        tab.page.context.close()
     assert not tab.server_errors, f"the server answered 5xx: {tab.server_errors}"
+
+
+@pytest.fixture
+def open_session(browser, live_server):
+    """More tabs for one test, each in its own context (another person, or nobody logged in).
+
+    ``open_session()`` returns a fresh :class:`Session`; all are closed at teardown, and none may have
+    seen a 5xx answer.
+    """
+    tabs: list[Session] = []
+
+    def make() -> Session:
+        tab = _new_tab(browser, live_server.url)
+        tabs.append(tab)
+        return tab
+
+    try:
+        yield make
+    finally:
+        for tab in tabs:
+            tab.page.context.close()
+    errors = [error for tab in tabs for error in tab.server_errors]
+    assert not errors, f"the server answered 5xx: {errors}"

@@ -1,0 +1,577 @@
+"""The certification workflow: every transition for every role, illegal moves, the decision rules,
+versions, attachments, notices, certificates, exports and the API."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from certification import services
+from certification.models import Application, Certificate, CriteriaPolicy, Cycle, ProvincialRecommendation
+from towns.models import Notification, Role, TownTierChange
+
+from .factories import TownFactory, make_user
+
+S = Application.Status
+
+
+def other_county_user(world):
+    return make_user(Role.COUNTY, county=world.other_county, username="yanhu")
+
+
+def town_with_firms(world, name, tier="potential", supporting=8):
+    from .factories import EnterpriseFactory
+
+    town = TownFactory(county=world.home_county, tier=tier, name=name)
+    EnterpriseFactory(town=town, role="anchor")
+    for _ in range(supporting):
+        EnterpriseFactory(town=town, role="supporting")
+    return town
+
+
+def client_of(client_factory, user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- starting and filling ---------------------------------------------------------------------------
+
+
+def test_county_starts_for_own_town_with_registry_data_prefilled(world, cert):
+    app = services.application_start(user=cert.county, cycle=cert.cycle, target_tier="city", town=world.home_town)
+    assert app.status == S.DRAFT and app.number == f"SQ{cert.cycle.year}-001"
+    assert app.county == world.home_county and app.sector == world.home_town.sector
+    assert app.application_firms.filter(role="anchor").count() == 1
+    assert app.application_firms.filter(role="supporting").count() == 9
+    assert app.figures_year == 2024 and app.annual_output_wan == Decimal("70000.00")  # the town's latest year
+
+
+def test_county_cannot_apply_for_another_countys_town(world, cert):
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        services.application_start(user=cert.county, cycle=cert.cycle, target_tier="city", town=world.other_town)
+    assert not Application.objects.exists()
+
+
+def test_new_town_is_registered_as_potential(world, cert, client_for):
+    response = client_for("county").post(
+        reverse("application-start"),
+        {
+            "cycle": cert.cycle.pk,
+            "target_tier": "city",
+            "town": "",
+            "new_name": "万荣县果品",
+            "new_leading_industry": "苹果",
+            "new_sector": "agriculture",
+        },
+    )
+    assert response.status_code == 302
+    app = Application.objects.get()
+    assert app.town.name == "万荣县果品" and app.town.tier == "potential" and app.town.county == world.home_county
+    assert TownTierChange.objects.get(town=app.town).to_tier == "potential"
+
+
+def test_closed_cycle_refuses_applications(world, cert):
+    cert.cycle.closes_on = timezone.localdate() - datetime.timedelta(days=1)
+    cert.cycle.save()
+    with pytest.raises(ValidationError) as exc:
+        services.application_start(user=cert.county, cycle=cert.cycle, target_tier="city", town=world.home_town)
+    assert "cycle" in exc.value.message_dict
+
+
+@pytest.mark.parametrize("role", ["office", "bureau", "leader", "api", "expert"])
+def test_only_counties_start_applications(world, cert, client_for, role):
+    client = client_for(role) if role != "expert" else client_of(None, cert.expert)
+    assert client.get(reverse("application-start")).status_code == 403
+
+
+def test_submit_needs_complete_figures_and_firms(world, cert):
+    app = services.application_start(
+        user=cert.county, cycle=cert.cycle, target_tier="city", town=TownFactory(county=world.home_county)
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.application_submit(user=cert.county, application=app)
+    assert any("年产值" in m for m in exc.value.messages) and any("龙头企业" in m for m in exc.value.messages)
+    app.refresh_from_db()
+    assert app.status == S.DRAFT and not app.versions.exists()
+
+
+def test_submitted_application_cannot_be_edited(world, cert, client_for):
+    app = cert.make("submitted")
+    with pytest.raises(services.TransitionError):
+        services.application_update(user=cert.county, application=app, data={"local_jobs": 1})
+    response = client_for("county").get(reverse("application-step", kwargs={"pk": app.pk, "step": "figures"}))
+    assert response.status_code == 302  # back to the detail page with a message
+
+
+def test_firms_must_belong_to_the_town(world, cert):
+    app = cert.make("draft")
+    with pytest.raises(ValidationError):
+        services.application_set_firms(user=cert.county, application=app, firms={world.other_enterprise.pk: "anchor"})
+    assert app.application_firms.count() == 10
+
+
+# --- the transition matrix ------------------------------------------------------------------------------
+
+
+ACTIONS = {
+    # action: (from state, form data, resulting state)
+    "screen": (S.SUBMITTED, {}, S.SCREENING),
+    "return": (S.SCREENING, {"reason": "缺少统计证明"}, S.RETURNED),
+    "reject": (S.EXPERT_REVIEW, {"reason": "不符合集中度要求"}, S.REJECTED),
+    "certify": (S.PUBLIC_NOTICE, {"rationale": ""}, S.CERTIFIED),
+}
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("office", 302),
+        ("county", 403),
+        ("leader", 403),
+        ("api", 403),
+        ("bureau", 403),
+        ("expert", 403),
+        ("other_county", 404),
+    ],
+)
+def test_office_transitions_by_role(world, cert, client_for, action, who, expected):
+    start, data, end = ACTIONS[action]
+    app = cert.make(start)
+    if who == "expert" and not app.assignments.filter(expert=cert.expert).exists():
+        expected = 404  # an expert does not even see applications not assigned to them
+    if who == "expert":
+        client = client_of(None, cert.expert)
+    elif who == "other_county":
+        client = client_of(None, other_county_user(world))
+    else:
+        client = client_for(who)
+    response = client.post(
+        reverse("application-transition", kwargs={"pk": app.pk, "action": action}), {"expected": start, **data}
+    )
+    assert response.status_code == expected
+    app.refresh_from_db()
+    assert app.status == (end if expected == 302 else start)
+
+
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [
+        ("draft", "screen"),
+        ("submitted", "certify"),
+        ("screening", "certify"),
+        ("expert_review", "screen"),
+        ("public_notice", "return"),
+        ("submitted", "reject"),
+        ("draft", "return"),
+    ],
+)
+def test_illegal_moves_are_refused(world, cert, client_for, state, action):
+    app = cert.make(state)
+    response = client_for("office").post(
+        reverse("application-transition", kwargs={"pk": app.pk, "action": action}),
+        {"expected": state, "reason": "x", "rationale": "x"},
+        follow=True,
+    )
+    app.refresh_from_db()
+    assert app.status == state
+    assert "不能执行此操作" in response.content.decode()
+
+
+def test_decision_on_a_changed_application_is_refused(world, cert, client_for):
+    app = cert.make("screening")
+    services.experts_assign(user=cert.office, applications=[app], experts=[cert.expert])  # someone else moved it
+    response = client_for("office").post(
+        reverse("application-transition", kwargs={"pk": app.pk, "action": "return"}),
+        {"expected": "screening", "reason": "缺材料"},
+        follow=True,
+    )
+    app.refresh_from_db()
+    assert app.status == S.EXPERT_REVIEW
+    assert "已被他人处理" in response.content.decode()
+
+
+def test_every_transition_is_logged_and_notified(world, cert):
+    app = cert.make("public_notice")
+    services.application_certify(user=cert.office, application=app)
+    moves = list(app.transitions.values_list("from_status", "to_status"))
+    assert moves == [
+        ("draft", "submitted"),
+        ("submitted", "screening"),
+        ("screening", "expert_review"),
+        ("expert_review", "public_notice"),
+        ("public_notice", "certified"),
+    ]
+    assert all(t.by is not None for t in app.transitions.all())
+    county_messages = list(Notification.objects.filter(recipient=cert.county).values_list("message", flat=True))
+    assert len(county_messages) == 5 and "已认定" in county_messages[0]
+    assert Notification.objects.filter(recipient=cert.expert, message__contains="请评审").exists()
+    assert Notification.objects.filter(recipient=cert.office, message__contains="收到认定申请").exists()
+
+
+# --- review ---------------------------------------------------------------------------------------------
+
+
+def test_experts_see_only_their_assignments(world, cert):
+    app = cert.make("expert_review")
+    assert client_of(None, cert.expert).get(reverse("application-detail", kwargs={"pk": app.pk})).status_code == 200
+    other = client_of(None, cert.other_expert)
+    assert other.get(reverse("application-detail", kwargs={"pk": app.pk})).status_code == 404
+    assert other.get(reverse("expert-review", kwargs={"pk": app.pk})).status_code == 404
+
+
+def test_batch_assignment_across_applications(world, cert, client_for):
+    first = cert.make("screening")
+    second = cert.make("screening", town=town_with_firms(world, "万荣县第二镇"))
+    response = client_for("office").post(
+        reverse("experts-assign"),
+        {"applications": [first.pk, second.pk], "experts": [cert.expert.pk, cert.other_expert.pk]},
+    )
+    assert response.status_code == 302
+    for app in (first, second):
+        app.refresh_from_db()
+        assert app.status == S.EXPERT_REVIEW and app.assignments.count() == 2
+
+
+def test_only_experts_can_be_assigned(world, cert):
+    app = cert.make("screening")
+    with pytest.raises(ValidationError):
+        services.experts_assign(user=cert.office, applications=[app], experts=[world.users["leader"]])
+
+
+def test_review_scores_must_fit_the_rubric(world, cert):
+    app = cert.make("expert_review")
+    assignment = app.assignments.get()
+    rubric = list(cert.cycle.rubric.all())
+    with pytest.raises(ValidationError):
+        services.expert_review_submit(
+            user=cert.expert,
+            assignment=assignment,
+            scores={i.pk: Decimal("41") for i in rubric},
+            comment="",
+            recommendation="certify",
+        )
+    with pytest.raises(ValidationError):
+        services.expert_review_submit(
+            user=cert.expert,
+            assignment=assignment,
+            scores={rubric[0].pk: Decimal("1")},
+            comment="",
+            recommendation="certify",
+        )
+    with pytest.raises(PermissionDenied):
+        services.expert_review_submit(
+            user=cert.other_expert,
+            assignment=assignment,
+            scores={i.pk: Decimal("1") for i in rubric},
+            comment="",
+            recommendation="certify",
+        )
+    assignment.refresh_from_db()
+    assert assignment.reviewed_at is None
+
+
+def test_office_sees_scores_side_by_side(world, cert, client_for):
+    app = cert.make("public_notice")
+    body = client_for("office").get(reverse("application-detail", kwargs={"pk": app.pk})).content.decode()
+    assert "产业集中度（40）" in body and "75.0" in body and "建议认定" in body
+    county = client_for("county").get(reverse("application-detail", kwargs={"pk": app.pk})).content.decode()
+    assert "75.0" not in county  # expert scores are the office's working papers
+
+
+def test_notice_needs_expert_reviews(world, cert):
+    app = cert.make("expert_review")
+    with pytest.raises(ValidationError):
+        services.notice_publish(user=cert.office, cycle=cert.cycle, applications=[app], starts_on=timezone.localdate())
+
+
+def test_public_notice_page_needs_no_login_and_objections_are_recorded(world, cert, client, client_for):
+    app = cert.make("public_notice")
+    notice = app.notices.get()
+    assert notice.ends_on - notice.starts_on == datetime.timedelta(days=6)  # 7 days inclusive
+    body = client.get(reverse("public-notice", kwargs={"pk": notice.pk})).content.decode()
+    assert world.home_town.name in body and notice.number in body
+    response = client_for("office").post(
+        reverse("notice-detail", kwargs={"pk": notice.pk}),
+        {"application": app.pk, "objector": "张某", "content": "就业人数存疑", "received_on": "2026-01-05"},
+    )
+    assert response.status_code == 302
+    assert app.objections.get().objector == "张某"
+    assert client_for("county").get(reverse("notice-detail", kwargs={"pk": notice.pk})).status_code == 403
+
+
+# --- decisions ------------------------------------------------------------------------------------------
+
+
+def test_certify_issues_certificate_and_raises_a_potential_town(world, cert, client):
+    town = town_with_firms(world, "万荣县新镇")
+    app = cert.make("public_notice", town=town)
+    certificate = services.application_certify(user=cert.office, application=app)
+    assert certificate.number == f"运专镇认〔{cert.cycle.year}〕001号"
+    assert certificate.valid_until.year == certificate.issued_on.year + 3
+    town.refresh_from_db()
+    assert town.tier == "city" and town.tier_changes.first().source == f"认定证书{certificate.number}"
+    page = client.get(reverse("certificate-detail", kwargs={"pk": certificate.pk}))
+    assert certificate.number in page.content.decode()
+    pdf = client.get(reverse("certificate-pdf", kwargs={"pk": certificate.pk}))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+
+
+def test_certify_does_not_lower_a_provincial_town(world, cert):
+    app = cert.make("public_notice")  # 万荣县外加剂 is provincial in the world fixture
+    services.application_certify(user=cert.office, application=app)
+    world.home_town.refresh_from_db()
+    assert world.home_town.tier == "provincial"
+
+
+def test_certify_waits_for_the_end_of_the_notice(world, cert):
+    app = cert.make("public_notice")
+    notice = app.notices.get()
+    notice.ends_on = timezone.localdate()
+    notice.save()
+    with pytest.raises(services.TransitionError, match="期满后"):
+        services.application_certify(user=cert.office, application=app)
+
+
+def test_office_decision_needs_a_written_rationale(world, cert):
+    app = cert.make("public_notice")
+    Application.objects.filter(pk=app.pk).update(
+        provincial_share_pct=Decimal("20"), national_market=True, national_market_evidence="全国市场占有率约15%"
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.application_certify(user=cert.office, application=app)
+    assert "rationale" in exc.value.message_dict
+    certificate = services.application_certify(user=cert.office, application=app, rationale="全国市场空间大，同意认定")
+    assert certificate.application.office_rationale == "全国市场空间大，同意认定"
+
+
+def test_ineligible_application_cannot_be_certified(world, cert):
+    app = cert.make("public_notice")
+    Application.objects.filter(pk=app.pk).update(local_jobs=100)
+    with pytest.raises(services.TransitionError):
+        services.application_certify(user=cert.office, application=app, rationale="x")
+    assert not Certificate.objects.exists()
+
+
+def test_reject_produces_a_decision_letter(world, cert, client_for):
+    app = cert.make("expert_review")
+    services.application_reject(user=cert.office, application=app, reason="关联配套企业不足")
+    page = client_for("county").get(reverse("decision-letter", kwargs={"pk": app.pk}))
+    assert "关联配套企业不足" in page.content.decode()
+    pdf = client_for("county").get(reverse("decision-letter", kwargs={"pk": app.pk}), {"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+    assert (
+        client_of(None, other_county_user(world)).get(reverse("decision-letter", kwargs={"pk": app.pk})).status_code
+        == 404
+    )
+
+
+def test_revoke_certificate_lowers_city_town_and_shows_in_history(world, cert, client_for):
+    town = town_with_firms(world, "万荣县新镇")
+    app = cert.make("public_notice", town=town)
+    certificate = services.application_certify(user=cert.office, application=app)
+    response = client_for("office").post(
+        reverse("certificate-revoke", kwargs={"pk": certificate.pk}), {"reason": "专项检查发现数据造假"}
+    )
+    assert response.status_code == 302
+    certificate.refresh_from_db()
+    town.refresh_from_db()
+    assert certificate.revoked_on == timezone.localdate() and town.tier == "potential"
+    assert "撤销认定证书" in town.tier_changes.first().source
+    assert (
+        client_for("county")
+        .post(reverse("certificate-revoke", kwargs={"pk": certificate.pk}), {"reason": "x"})
+        .status_code
+        == 403
+    )
+    with pytest.raises(services.TransitionError):
+        services.certificate_revoke(user=cert.office, certificate=certificate, reason="again")
+
+
+def test_provincial_recommendation_and_designation(world, cert):
+    app = services.application_start(
+        user=cert.county,
+        cycle=cert.cycle,
+        target_tier="provincial",
+        town=TownFactory(county=world.home_county, tier="city", name="万荣县城镇"),
+    )
+    assert app.target_tier == "provincial"
+    with pytest.raises(ValidationError):
+        services.application_start(
+            user=cert.county,
+            cycle=cert.cycle,
+            target_tier="provincial",
+            town=TownFactory(county=world.home_county, tier="potential"),
+        )
+    app.delete()
+    town = town_with_firms(world, "万荣县又一镇", tier="city")
+    recommended = cert.make("draft", town=town)
+    Application.objects.filter(pk=recommended.pk).update(target_tier="provincial")
+    recommended.refresh_from_db()
+    services.application_submit(user=cert.county, application=recommended)
+    services.screening_start(user=cert.office, application=recommended)
+    services.experts_assign(user=cert.office, applications=[recommended], experts=[cert.expert])
+    services.expert_review_submit(
+        user=cert.expert,
+        assignment=recommended.assignments.get(),
+        scores={i.pk: Decimal("10") for i in cert.cycle.rubric.all()},
+        comment="",
+        recommendation="certify",
+    )
+    services.notice_publish(
+        user=cert.office,
+        cycle=cert.cycle,
+        applications=[recommended],
+        starts_on=timezone.localdate() - datetime.timedelta(days=10),
+    )
+    services.application_certify(user=cert.office, application=recommended)
+    town.refresh_from_db()
+    assert town.tier == "city"  # the province designates; the city only recommends
+    rec = ProvincialRecommendation.objects.get(town=town)
+    services.province_designation_record(
+        user=cert.office, recommendation=rec, designated_on=datetime.date(2026, 6, 1), source="晋政办函〔2026〕9号"
+    )
+    town.refresh_from_db()
+    assert town.tier == "provincial" and town.tier_changes.first().source == "晋政办函〔2026〕9号"
+
+
+# --- versions and attachments ---------------------------------------------------------------------------
+
+
+def test_returned_application_is_revised_and_versions_show_what_changed(world, cert, client_for):
+    app = cert.make("screening")
+    services.application_return(user=cert.office, application=app, reason="就业人数请附证明")
+    services.application_update(user=cert.county, application=app, data={"local_jobs": 3100})
+    services.application_submit(user=cert.county, application=app)
+    assert list(app.versions.values_list("number", flat=True)) == [2, 1]
+    first, second = app.versions.order_by("number")
+    assert first.data["local_jobs"] == 2500 and second.data["local_jobs"] == 3100
+    body = client_for("office").get(reverse("application-versions", kwargs={"pk": app.pk})).content.decode()
+    assert "local_jobs" in body and "2500" in body and "3100" in body
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "ok"),
+    [
+        ("统计证明.pdf", PDF, True),
+        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
+        ("程序.exe", b"MZ" + b"0" * 20, False),
+        ("假的.pdf", b"<html>not a pdf</html>", False),
+        ("无扩展名", PDF, False),
+    ],
+)
+def test_attachment_type_is_checked(world, cert, client_for, name, content, ok):
+    app = cert.make("draft")
+    response = client_for("county").post(
+        reverse("application-step", kwargs={"pk": app.pk, "step": "attachments"}),
+        {"kind": "figures", "file": SimpleUploadedFile(name, content)},
+    )
+    assert app.attachments.exists() == ok
+    assert response.status_code == (302 if ok else 400)
+
+
+def test_attachment_size_limit_and_scope(world, cert, client_for, settings):
+    settings.ATTACHMENT_MAX_BYTES = 100
+    app = cert.make("draft")
+    with pytest.raises(ValidationError):
+        services.attachment_add(
+            user=cert.county, application=app, upload=SimpleUploadedFile("大.pdf", PDF * 10), kind="figures"
+        )
+    attachment = services.attachment_add(
+        user=cert.county, application=app, upload=SimpleUploadedFile("小.pdf", PDF), kind="figures"
+    )
+    url = reverse("attachment-download", kwargs={"pk": attachment.pk})
+    response = client_for("county").get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
+    response.close()
+    assert client_of(None, other_county_user(world)).get(url).status_code == 404
+    assert client_for("bureau").get(url).status_code == 403
+
+
+# --- policies, exports, API ------------------------------------------------------------------------------
+
+
+def test_a_used_policy_is_never_edited(world, cert):
+    policy = CriteriaPolicy.objects.get(code="YC-2023")
+    cert.make("draft")
+    with pytest.raises(services.TransitionError):
+        services.policy_save(user=cert.office, policy=policy, data={"min_jobs": 1})
+    new = services.policy_save(user=cert.office, data={"code": "YC-2027", "name": "2027版", "min_jobs": 2500})
+    assert new.thresholds().min_jobs == 2500 and new.thresholds().min_supporting == 8
+    with pytest.raises(PermissionDenied):
+        services.policy_save(user=cert.county, data={"code": "X", "name": "x"})
+
+
+def test_application_list_is_scoped(world, cert, client_for):
+    app = cert.make("submitted")
+    assert app.number in client_for("county").get(reverse("application-list")).content.decode()
+    assert app.number in client_for("office").get(reverse("application-list")).content.decode()
+    assert app.number not in client_of(None, other_county_user(world)).get(reverse("application-list")).content.decode()
+    assert client_for("bureau").get(reverse("application-list")).status_code == 403
+    draft = cert.make("draft", town=TownFactory(county=world.home_county))
+    assert draft.number not in client_for("leader").get(reverse("application-list")).content.decode()
+
+
+def test_exports(world, cert, client_for, client):
+    app = cert.make("public_notice")
+    services.application_certify(user=cert.office, application=app)
+    sheet = load_workbook(
+        io.BytesIO(client_for("office").get(reverse("application-list"), {"export": "xlsx"}).content)
+    ).worksheets[0]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0][:3] == ["申报编号", "认定批次", "专业镇"] and "产业相对集中" in rows[0]
+    assert rows[1][0] == app.number and rows[1][12] == "符合认定条件"
+    reviews = load_workbook(
+        io.BytesIO(client_for("office").get(reverse("reviews-export", kwargs={"cycle_pk": cert.cycle.pk})).content)
+    ).worksheets[0]
+    assert [c.value for c in reviews[2]][3:6] == ["30", "30", "15"]
+    certs = load_workbook(io.BytesIO(client.get(reverse("certificate-list"), {"export": "xlsx"}).content)).worksheets[0]
+    assert certs.cell(2, 1).value == app.certificate.number
+
+
+def test_applications_api_is_scoped_and_certificates_are_public(world, cert, api_for, client):
+    app = cert.make("public_notice")
+    services.application_certify(user=cert.office, application=app)
+    data = api_for("county").get("/api/v1/applications/").json()
+    assert data["count"] == 1 and data["results"][0]["verdict"]["outcome"] == "eligible"
+    assert data["results"][0]["certificate"] == app.certificate.number
+    from rest_framework.test import APIClient
+
+    other = APIClient()
+    other.force_authenticate(other_county_user(world))
+    assert other.get(f"/api/v1/applications/{app.pk}/").status_code == 404
+    assert api_for("bureau").get("/api/v1/applications/").status_code == 403
+    public = client.get("/api/v1/certificates/").json()
+    assert public["results"][0]["number"] == app.certificate.number and public["results"][0]["valid"] is True
+    assert api_for("api").get("/api/v1/policies/").json()["results"][0]["code"] == "YC-2023"
+
+
+def test_cycle_dates_are_validated(db):
+    cycle = Cycle(
+        name="x",
+        year=2026,
+        policy=CriteriaPolicy.objects.get(code="YC-2023"),
+        opens_on=datetime.date(2026, 5, 1),
+        closes_on=datetime.date(2026, 4, 1),
+    )
+    from towns.services import validate
+
+    with pytest.raises(ValidationError) as exc:
+        validate(cycle)
+    assert "closes_on" in exc.value.message_dict
