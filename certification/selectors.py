@@ -82,3 +82,11 @@ def policy_for_precheck(code: str | None) -> CriteriaPolicy:
     today = timezone.localdate()
     cycle = Cycle.objects.filter(opens_on__lte=today, closes_on__gte=today).select_related("policy").first()
     return cycle.policy if cycle else CriteriaPolicy.objects.order_by("-created_at").first()
+
+
+def workflow_summary(*, user) -> list[tuple[str, int, str]]:
+    """(label, count, status) for a home page: the applications in each state the user can see."""
+    visible = application_list(user=user).values("pk")
+    rows = Application.objects.filter(pk__in=visible).order_by().values("status").annotate(n=Count("pk"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return [(label, counts.get(value, 0), value) for value, label in Application.Status.choices]

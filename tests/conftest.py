@@ -59,6 +59,7 @@ def world(db) -> World:
         "bureau": make_user(Role.BUREAU, bureau=bureau, username="bureau"),
         "leader": make_user(Role.LEADER, username="leader"),
         "api": make_user(Role.API, username="api"),
+        "expert": make_user(Role.EXPERT, username="expert0"),
         "norole": make_user(None, username="norole"),
     }
     return World(home_county, other_county, home_town, other_town, home_enterprise, other_enterprise, users)

@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from towns.models import Enterprise, EnterpriseYearFigures, TownYearFigures
 
-ROLES = ["county", "office", "bureau", "leader", "api", "norole"]
+ROLES = ["county", "office", "bureau", "leader", "api", "expert", "norole"]
 
-ALL = dict.fromkeys(["county", "office", "bureau", "leader", "api"], 200) | {"norole": 403}
-EDITORS = {"county": 200, "office": 200, "bureau": 403, "leader": 403, "api": 403, "norole": 403}
+ALL = dict.fromkeys(["county", "office", "bureau", "leader", "api", "expert"], 200) | {"norole": 403}
+EDITORS = {"county": 200, "office": 200, "bureau": 403, "leader": 403, "api": 403, "expert": 403, "norole": 403}
 EDITORS_OTHER_COUNTY = EDITORS | {"county": 404}
 READ_OTHER_COUNTY = ALL | {"county": 404}
 OFFICE_ONLY = dict.fromkeys(ROLES, 403) | {"office": 200}
@@ -74,7 +74,15 @@ def test_anonymous_pages_redirect_to_login(world, client):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("county", 404), ("office", 302), ("bureau", 403), ("leader", 403), ("api", 403), ("norole", 403)],
+    [
+        ("county", 404),
+        ("office", 302),
+        ("bureau", 403),
+        ("leader", 403),
+        ("api", 403),
+        ("expert", 403),
+        ("norole", 403),
+    ],
 )
 def test_delete_other_countys_enterprise(world, client_for, role, expected):
     response = client_for(role).post(reverse("enterprise-delete", kwargs={"pk": world.other_enterprise.pk}))
@@ -162,7 +170,7 @@ def test_api_matrix(world, api_for, role):
 
 def test_api_forbidden_writes_save_nothing(world, api_for):
     before = (Enterprise.objects.count(), EnterpriseYearFigures.objects.count(), TownYearFigures.objects.count())
-    for role in ("county", "bureau", "leader", "api"):
+    for role in ("county", "bureau", "leader", "api", "expert"):
         for method, url, data, _ in _api_cases(world):
             if method != "get":
                 getattr(api_for(role), method)(url, data, format="json")

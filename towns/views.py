@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from certification.selectors import workflow_summary
 
 from . import exports, importers, selectors, services
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
@@ -36,13 +39,20 @@ def home(request):
     if role is None:
         return render(request, "home/no_role.html", context, status=403)
     towns = selectors.town_list(user=request.user)
-    context["tier_counts"] = {tier.label: towns.filter(tier=tier).count() for tier in Tier}
-    context["town_count"] = towns.count()
+    by_tier = dict(Town.objects.order_by().values_list("tier").annotate(n=Count("pk")))
+    context["tier_counts"] = {tier.label: by_tier.get(tier.value, 0) for tier in Tier}
+    context["town_count"] = sum(by_tier.values())
     if role == Role.COUNTY:
         context["own_towns"] = towns.filter(county_id=county_scope(request.user))
         context["enterprise_count"] = selectors.enterprise_list(user=request.user).count()
     if role == Role.OFFICE:
         context["recent_changes"] = AuditEntry.objects.select_related("content_type")[:10]
+    if role == Role.EXPERT:
+        context["my_assignments"] = request.user.expert_assignments.select_related(
+            "application__town", "application__cycle"
+        ).order_by("reviewed_at", "-assigned_at")[:50]
+    if role in (Role.COUNTY, Role.OFFICE):
+        context["workflow"] = workflow_summary(user=request.user)
     if role in (Role.LEADER, Role.BUREAU):
         context["top_towns"] = sorted(
             towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
@@ -88,6 +98,7 @@ def town_detail(request, pk):
         "town": town,
         "figures": selectors.town_figures(user=request.user, town=town),
         "tier_changes": town.tier_changes.select_related("recorded_by"),
+        "certificates": town.certificates.select_related("cycle"),
         "show_enterprises": can_see_enterprises_of(request.user, town),
         "can_edit": can_edit_registry(request.user) and can_see_enterprises_of(request.user, town),
     }
