@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from towns.forms import ServiceModelForm
-from towns.models import Enterprise, Role, Sector
+from towns.models import Enterprise, Role, Sector, Tier
 
 from .models import Application, Attachment, CriteriaPolicy, Cycle, ExpertAssignment, Objection
 
@@ -243,3 +243,47 @@ class PolicyForm(ServiceModelForm):
             "share_pct",
             "min_jobs",
         ]
+
+
+class CycleForm(ServiceModelForm):
+    rubric = forms.CharField(
+        label=_("评分细则"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("每行一项：名称 满分，如“产业集中度与龙头带动 25”。"),
+    )
+
+    class Meta:
+        model = Cycle
+        fields = ["name", "year", "policy", "opens_on", "closes_on", "notice_days", "certificate_years"]
+        widgets = {"opens_on": DATE, "closes_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["rubric"] = "\n".join(f"{i.name} {i.max_score}" for i in self.instance.rubric.all())
+
+    def clean_rubric(self):
+        items = []
+        for number, line in enumerate(self.cleaned_data["rubric"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, _sep, score = line.strip().rpartition(" ")
+            if not name.strip() or not score.isdigit() or int(score) < 1:
+                raise forms.ValidationError(_("第%(n)d行应为“名称 满分”，满分为正整数。") % {"n": number})
+            items.append((name.strip(), int(score)))
+        if not items:
+            raise forms.ValidationError(_("请至少设置一个评分项。"))
+        return items
+
+
+class RecommendForm(forms.Form):
+    town = forms.ModelChoiceField(queryset=None, label=_("市级专业镇"))
+    recommended_on = forms.DateField(label=_("推荐日期"), widget=DATE)
+    note = forms.CharField(label=_("推荐说明"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from towns.models import Town
+
+        self.fields["town"].queryset = Town.objects.filter(tier=Tier.CITY).select_related("county")
+        self.initial.setdefault("recommended_on", timezone.localdate())

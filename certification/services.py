@@ -33,6 +33,7 @@ from .models import (
     Objection,
     ProvincialRecommendation,
     PublicNotice,
+    RubricItem,
     Transition,
 )
 
@@ -589,4 +590,53 @@ def province_designation_record(
     town_services.town_change_tier(
         user=user, town=rec.town, to_tier=Tier.PROVINCIAL, effective_date=designated_on, source=source
     )
+    return rec
+
+
+@transaction.atomic
+def cycle_save(*, user, data: dict[str, Any], rubric: list[tuple[str, int]], cycle: Cycle | None = None) -> Cycle:
+    """Open a certification cycle (or adjust one) with its expert-scoring rubric."""
+    require_office(user)
+    if not rubric:
+        raise ValidationError({"rubric": _("请至少设置一个评分项。")})
+    before = audit.snapshot(cycle) if cycle else None
+    cycle = cycle or Cycle()
+    for key, value in data.items():
+        setattr(cycle, key, value)
+    town_services.validate(cycle)
+    creating = cycle._state.adding
+    cycle.save()
+    if (
+        cycle.rubric.exists()
+        and ExpertAssignment.objects.filter(application__cycle=cycle, reviewed_at__isnull=False).exists()
+    ):
+        current = [(i.name, i.max_score) for i in cycle.rubric.all()]
+        if current != list(rubric):
+            raise ValidationError({"rubric": _("已有专家按现行评分细则打分，评分细则不能再修改。")})
+    else:
+        cycle.rubric.all().delete()
+        RubricItem.objects.bulk_create(
+            RubricItem(cycle=cycle, name=name, max_score=score, sort_order=i) for i, (name, score) in enumerate(rubric)
+        )
+    audit.record(
+        action=Action.CREATE if creating else Action.UPDATE,
+        obj=cycle,
+        user=user,
+        before=before,
+        note="；".join(f"{n}{s}分" for n, s in rubric),
+    )
+    return cycle
+
+
+@transaction.atomic
+def province_recommend(*, user, town: Town, recommended_on: datetime.date, note: str) -> ProvincialRecommendation:
+    """The office recommends a city-level town to the province directly (outside an application)."""
+    require_office(user)
+    town = Town.objects.select_for_update().get(pk=town.pk)
+    if town.tier != Tier.CITY:
+        raise ValidationError({"town": _("只有市级专业镇可以推荐为省级专业镇。")})
+    if town.provincial_recommendations.filter(designated_on__isnull=True).exists():
+        raise ValidationError({"town": _("该专业镇已推荐，尚待省级认定。")})
+    rec = ProvincialRecommendation.objects.create(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
+    audit.record(action=Action.CREATE, obj=rec, user=user)
     return rec

@@ -26,6 +26,7 @@ from .forms import (
     AttachmentForm,
     BasicsForm,
     CertifyForm,
+    CycleForm,
     DesignationForm,
     FiguresForm,
     FirmsForm,
@@ -33,6 +34,7 @@ from .forms import (
     ObjectionForm,
     PolicyForm,
     ReasonForm,
+    RecommendForm,
     ReviewForm,
     RevokeForm,
     StartForm,
@@ -486,7 +488,11 @@ def provincial(request):
     return render(
         request,
         "certification/provincial.html",
-        {"recommendations": ProvincialRecommendation.objects.select_related("town__county"), "form": DesignationForm()},
+        {
+            "recommendations": ProvincialRecommendation.objects.select_related("town__county"),
+            "form": DesignationForm(),
+            "recommend_form": RecommendForm(),
+        },
     )
 
 
@@ -520,7 +526,11 @@ def policy_list(request):
     return render(
         request,
         "certification/policies.html",
-        {"policies": CriteriaPolicy.objects.prefetch_related("cycles"), "form": form},
+        {
+            "policies": CriteriaPolicy.objects.prefetch_related("cycles"),
+            "form": form,
+            "cycles": Cycle.objects.select_related("policy").prefetch_related("rubric"),
+        },
     )
 
 
@@ -543,3 +553,32 @@ def reviews_export(request, cycle_pk):
         columns=exports.review_columns(cycle.rubric.all()),
         rows=assignments,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request, pk=None):
+    require_office(request.user)
+    cycle = get_object_or_404(Cycle, pk=pk) if pk else None
+    form = CycleForm(request.POST or None, instance=cycle)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "rubric"}
+        saved = _form_service(
+            form, services.cycle_save, user=request.user, data=data, rubric=form.cleaned_data["rubric"], cycle=cycle
+        )
+        if saved:
+            messages.success(request, _("已保存批次“%(name)s”。") % {"name": saved.name})
+            return redirect("policy-list")
+    return render(request, "certification/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+@login_required
+@require_POST
+def provincial_recommend(request):
+    require_office(request.user)
+    form = RecommendForm(request.POST)
+    if form.is_valid() and _run(request, services.province_recommend, user=request.user, **form.cleaned_data):
+        messages.success(request, _("已推荐%(town)s为省级专业镇。") % {"town": form.cleaned_data["town"]})
+    elif not form.is_valid():
+        messages.error(request, _("请选择市级专业镇并填写推荐日期。"))
+    return redirect("provincial")

@@ -575,3 +575,74 @@ def test_cycle_dates_are_validated(db):
     with pytest.raises(ValidationError) as exc:
         validate(cycle)
     assert "closes_on" in exc.value.message_dict
+
+
+def test_office_opens_a_cycle_with_its_rubric(world, cert, client_for):
+    response = client_for("office").post(
+        reverse("cycle-create"),
+        {
+            "name": "2027年度市级专业镇认定",
+            "year": 2027,
+            "policy": cert.cycle.policy.pk,
+            "opens_on": "2027-01-01",
+            "closes_on": "2027-03-31",
+            "notice_days": 5,
+            "certificate_years": 3,
+            "rubric": "产业集中度 40\n规模与成长性 60\n",
+        },
+    )
+    assert response.status_code == 302
+    cycle = Cycle.objects.get(year=2027)
+    assert [(i.name, i.max_score) for i in cycle.rubric.all()] == [("产业集中度", 40), ("规模与成长性", 60)]
+    bad = client_for("office").post(
+        reverse("cycle-create"),
+        {
+            "name": "坏批次",
+            "year": 2028,
+            "policy": cert.cycle.policy.pk,
+            "opens_on": "2028-03-01",
+            "closes_on": "2028-01-01",
+            "notice_days": 5,
+            "certificate_years": 3,
+            "rubric": "没有分数",
+        },
+    )
+    assert bad.status_code == 200 and "rubric" in bad.context["form"].errors
+    assert not Cycle.objects.filter(year=2028).exists()
+    assert client_for("county").get(reverse("cycle-create")).status_code == 403
+
+
+def test_rubric_is_frozen_once_experts_have_scored(world, cert):
+    cert.make("public_notice")
+    with pytest.raises(ValidationError):
+        services.cycle_save(user=cert.office, cycle=cert.cycle, data={}, rubric=[("新项", 100)])
+    assert cert.cycle.rubric.count() == 3
+
+
+def test_office_recommends_a_city_town_directly(world, cert):
+    rec = services.province_recommend(
+        user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note="水泵产业集群"
+    )
+    assert rec.town == world.other_town
+    with pytest.raises(ValidationError):  # already waiting for the province
+        services.province_recommend(
+            user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
+        )
+    with pytest.raises(ValidationError):  # provincial already
+        services.province_recommend(
+            user=cert.office, town=world.home_town, recommended_on=timezone.localdate(), note=""
+        )
+
+
+def test_notifications_are_mailed_where_email_is_configured(
+    world, cert, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_NOTIFICATIONS = True
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    cert.county.email = "wanrong@example.cn"
+    cert.county.save()
+    app = cert.make("submitted")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_start(user=cert.office, application=app)
+    assert [m.to for m in mailoutbox] == [["wanrong@example.cn"]]
+    assert "形式审查" in mailoutbox[0].subject and app.number in mailoutbox[0].body
