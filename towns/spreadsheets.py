@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
@@ -51,6 +52,8 @@ class ImportReport:
 
 def safe_cell(value: Any) -> Any:
     """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
+    if isinstance(value, Promise):  # lazy translations (choice labels)
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -212,6 +212,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zyz-portal@yuncheng.gov.cn")
 PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 
+# --- Task board ------------------------------------------------------------------------
+# A measure counts as behind when its progress trails the even timetable by more than this (percentage points).
+TASK_PROGRESS_TOLERANCE = int(os.environ.get("TASK_PROGRESS_TOLERANCE", "10"))
+# The daily reminder warns units this many days before a report falls due.
+REMINDER_DAYS_AHEAD = int(os.environ.get("REMINDER_DAYS_AHEAD", "5"))
+
 # --- Certification attachments ------------------------------------------------------
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
 

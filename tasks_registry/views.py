@@ -1,0 +1,401 @@
+"""Pages of the task board, progress reports, problem ledger and project library."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from certification.services import TransitionError
+from towns import selectors as town_selectors
+from towns.models import Role, Town
+from towns.paging import page_of, query_without_page
+from towns.permissions import county_scope, is_office, require_office, require_portal_role, role_of
+from towns.spreadsheets import xlsx_response
+
+from . import exports, progress, selectors, services
+from .filters import ProblemFilter, ProjectFilter
+from .forms import (
+    AssignForm,
+    MeasureForm,
+    ProblemForm,
+    ProjectForm,
+    ReportForm,
+    RespondForm,
+    TaskSettingsForm,
+    VerifyForm,
+)
+from .models import Measure, Problem, ProgressReport, Theme
+from .permissions import is_responsible_for, reporting_unit
+
+
+def _form_service(form, service, **kwargs):
+    try:
+        return service(**kwargs)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+    except TransitionError as exc:
+        form.add_error(None, str(exc))
+    return None
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def board(request):
+    year = _year(request)
+    rows = selectors.board(user=request.user, year=year)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            filename=f"专业镇重点任务责任清单{year}",
+            sheet_title="责任清单",
+            columns=exports.RESPONSIBILITY_COLUMNS,
+            rows=rows,
+        )
+    themes = [(value, label, [r for r in rows if r.task.theme == value]) for value, label in Theme.choices]
+    return render(
+        request,
+        "tasks_registry/board.html",
+        {
+            "themes": themes,
+            "year": year,
+            "my_bureau": reporting_unit(request.user)[0],
+            "batches": selectors.three_batches(selectors.project_list(user=request.user)),
+        },
+    )
+
+
+@login_required
+def matrix(request):
+    rows = selectors.board(user=request.user)
+    units = []
+    for row in rows:
+        for b in row.leads + row.supports:
+            if b not in units:
+                units.append(b)
+    units.sort(key=lambda b: b.sort_order)
+    marks = {(row.task.number, b.pk): "牵" for row in rows for b in row.leads}
+    marks |= {(row.task.number, b.pk): "配" for row in rows for b in row.supports}
+    table = [(row, [marks.get((row.task.number, b.pk), "") for b in units]) for row in rows]
+    return render(
+        request,
+        "tasks_registry/matrix.html",
+        {"units": units, "table": table, "my_bureau": reporting_unit(request.user)[0]},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task_detail(request, number):
+    task = selectors.task_get(user=request.user, number=number)
+    year = _year(request)
+    row = next(r for r in selectors.board(user=request.user, year=year) if r.task.pk == task.pk)
+    settings_form = TaskSettingsForm(request.POST or None, instance=task) if is_office(request.user) else None
+    if request.method == "POST":
+        require_office(request.user)
+        if settings_form.is_valid() and _form_service(
+            settings_form, services.task_settings_save, user=request.user, task=task, data=settings_form.cleaned_data
+        ):
+            messages.success(request, _("已保存。"))
+            return redirect("task-detail", number=task.number)
+    today = timezone.localdate()
+    return render(
+        request,
+        "tasks_registry/task_detail.html",
+        {
+            "task": task,
+            "row": row,
+            "year": year,
+            "settings_form": settings_form,
+            "reports": selectors.report_list(user=request.user).filter(task=task)[:50],
+            "unit_role": selectors.user_unit_role(request.user, task),
+            "expected": {
+                m.pk: progress.expected_progress(today, timezone.datetime(year, 1, 1).date(), m.deadline)
+                for m in row.measures
+            },
+            "measure_form": MeasureForm(initial={"year": year}) if is_office(request.user) else None,
+            "problems": task.problems.exclude(status=Problem.Status.CLOSED)[:20],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def measure_edit(request, number, pk=None):
+    require_office(request.user)
+    task = selectors.task_get(user=request.user, number=number)
+    measure = get_object_or_404(Measure, pk=pk, task=task) if pk else None
+    form = MeasureForm(request.POST or None, instance=measure, initial={"year": _year(request)})
+    if request.method == "POST":
+        if "delete" in request.POST and measure:
+            try:
+                services.measure_delete(user=request.user, measure=measure)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+                return redirect("measure-edit", number=task.number, pk=measure.pk)
+            messages.success(request, _("已删除措施。"))
+            return redirect("task-detail", number=task.number)
+        if form.is_valid() and _form_service(
+            form, services.measure_save, user=request.user, task=task, measure=measure, data=form.cleaned_data
+        ):
+            messages.success(request, _("已保存措施。"))
+            return redirect(f"/tasks/{task.number}/?year={form.cleaned_data['year']}")
+    return render(request, "tasks_registry/measure_form.html", {"form": form, "task": task, "measure": measure})
+
+
+@login_required
+@require_POST
+def plan_copy(request, number):
+    require_office(request.user)
+    task = selectors.task_get(user=request.user, number=number)
+    year = _year(request)
+    n = services.plan_copy_year(user=request.user, task=task, from_year=year - 1, to_year=year)
+    messages.success(request, _("已沿用%(y)d年措施%(n)d项。") % {"y": year - 1, "n": n})
+    return redirect(f"/tasks/{task.number}/?year={year}")
+
+
+def _report_towns(user):
+    scope = county_scope(user)
+    towns = Town.objects.select_related("county").order_by("county__sort_order", "name")
+    return towns.filter(county_id=scope) if scope is not None else towns
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_edit(request, number, pk=None):
+    task = selectors.task_get(user=request.user, number=number)
+    consolidated = request.GET.get("kind") == "consolidated" or request.POST.get("kind") == "consolidated"
+    report = selectors.report_get(user=request.user, pk=pk) if pk else None
+    if report is not None:
+        consolidated = report.kind == ProgressReport.Kind.CONSOLIDATED
+        if (report.bureau_id, report.county_id) != reporting_unit(request.user):
+            raise PermissionDenied(_("不能修改其他单位的报告。"))
+    role = services.require_reporter(request.user, task)
+    if consolidated and role != "lead":
+        raise PermissionDenied(_("只有牵头单位可以报送汇总报告。"))
+    today = timezone.localdate()
+    periods = progress.reportable_periods(today, task.reporting_period)
+    period_code = (
+        report.period if report else request.POST.get("period") or request.GET.get("period") or periods[1].code
+    )
+    try:
+        year = progress.parse_period(period_code, task.reporting_period).start.year
+    except ValueError:
+        year = today.year
+    measures = task.measures.filter(year=year)
+    current = {mp.measure_id: (mp.progress_pct, mp.note) for mp in report.measure_progress.all()} if report else {}
+    initial = {"period": period_code}
+    if report:
+        initial |= {"narrative": report.narrative, "towns": list(report.towns.all())}
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        periods=periods,
+        measures=measures,
+        towns=_report_towns(request.user),
+        current=current,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        saved = _form_service(
+            form,
+            services.report_save,
+            user=request.user,
+            task=task,
+            period=form.cleaned_data["period"],
+            narrative=form.cleaned_data["narrative"],
+            measures=form.measure_values(),
+            towns=list(form.cleaned_data["towns"]),
+            consolidated=consolidated,
+            report=report,
+        )
+        if saved and form.cleaned_data.get("attachment"):
+            saved = _form_service(
+                form, services.report_attach, user=request.user, report=saved, upload=form.cleaned_data["attachment"]
+            )
+            saved = saved.report if saved else None
+        if saved:
+            messages.success(
+                request, _("已报送任务%(n)d %(period)s进展。") % {"n": task.number, "period": saved.period}
+            )
+            return redirect("task-detail", number=task.number)
+    return render(
+        request,
+        "tasks_registry/report_form.html",
+        {
+            "form": form,
+            "task": task,
+            "report": report,
+            "consolidated": consolidated,
+            "supporting_reports": selectors.report_list(user=request.user).filter(task=task, period=period_code)
+            if consolidated
+            else None,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = selectors.report_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "tasks_registry/report_detail.html",
+        {
+            "report": report,
+            "progress": report.measure_progress.select_related("measure"),
+            "can_edit": (report.bureau_id, report.county_id) == reporting_unit(request.user),
+        },
+    )
+
+
+@login_required
+def progress_export(request):
+    require_portal_role(request.user)
+    period = request.GET.get("period", "")
+    reports = (
+        selectors.report_list(user=request.user)
+        .filter(period=period)
+        .prefetch_related("measure_progress__measure", "towns")
+    )
+    return xlsx_response(
+        filename=f"专业镇重点任务进展{period}",
+        sheet_title="进展",
+        columns=exports.PROGRESS_COLUMNS,
+        rows=exports.progress_rows(reports),
+    )
+
+
+# --- problems ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def problem_list(request):
+    filterset = ProblemFilter(request.GET or None, queryset=selectors.problem_list(user=request.user))
+    problems = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            filename="专业镇问题台账", sheet_title="问题台账", columns=exports.PROBLEM_COLUMNS, rows=problems
+        )
+    return render(
+        request,
+        "tasks_registry/problem_list.html",
+        {
+            "filter": filterset,
+            "page": page_of(request, problems),
+            "query": query_without_page(request),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_create(request):
+    selectors.problem_list(user=request.user)  # 403 for roles outside the ledger
+    towns = _report_towns(request.user)
+    form = ProblemForm(request.POST or None, towns=towns, initial={"found_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        problem = _form_service(form, services.problem_record, user=request.user, data=form.cleaned_data)
+        if problem:
+            messages.success(request, _("已登记问题%(number)s。") % {"number": problem.number})
+            return redirect("problem-detail", pk=problem.pk)
+    return render(request, "tasks_registry/problem_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def problem_detail(request, pk):
+    problem = selectors.problem_get(user=request.user, pk=pk)
+    action = request.POST.get("action")
+    forms = {
+        "assign": AssignForm(
+            request.POST if action == "assign" else None,
+            initial={
+                "bureau": problem.responsible_bureau,
+                "county": problem.responsible_county,
+                "deadline": problem.deadline,
+            },
+        ),
+        "respond": RespondForm(request.POST if action == "respond" else None),
+        "verify": VerifyForm(request.POST if action == "verify" else None),
+    }
+    if request.method == "POST":
+        form = forms.get(action)
+        if form is None:
+            raise PermissionDenied()
+        if form.is_valid():
+            data = form.cleaned_data
+            service = {
+                "assign": services.problem_assign,
+                "respond": services.problem_respond,
+                "verify": services.problem_verify,
+            }[action]
+            if _form_service(form, service, user=request.user, problem=problem, **data):
+                messages.success(request, _("已处理。"))
+                return redirect("problem-detail", pk=problem.pk)
+    return render(
+        request,
+        "tasks_registry/problem_detail.html",
+        {
+            "problem": problem,
+            "actions": problem.actions.select_related("by"),
+            "forms": forms,
+            "is_office": is_office(request.user),
+            "is_responsible": is_responsible_for(request.user, problem),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+# --- projects ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request):
+    filterset = ProjectFilter(request.GET or None, queryset=selectors.project_list(user=request.user))
+    projects = filterset.qs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            filename="专业镇重点项目库", sheet_title="重点项目", columns=exports.PROJECT_COLUMNS, rows=projects
+        )
+    return render(
+        request,
+        "tasks_registry/project_list.html",
+        {
+            "filter": filterset,
+            "page": page_of(request, projects),
+            "query": query_without_page(request),
+            "batches": selectors.three_batches(projects),
+            "can_register": role_of(request.user) in (Role.COUNTY, Role.OFFICE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project_edit(request, pk=None):
+    towns = town_selectors.editable_towns(user=request.user)
+    project = get_object_or_404(selectors.project_list(user=request.user).filter(town__in=towns), pk=pk) if pk else None
+    if role_of(request.user) not in (Role.COUNTY, Role.OFFICE):
+        raise PermissionDenied(_("重点项目由县（市、区）登记维护。"))
+    form = ProjectForm(request.POST or None, instance=project, towns=towns)
+    if request.method == "POST" and form.is_valid():
+        saved = _form_service(form, services.project_save, user=request.user, project=project, data=form.cleaned_data)
+        if saved:
+            messages.success(request, _("已保存项目“%(name)s”。") % {"name": saved.name})
+            return redirect("project-list")
+    return render(request, "tasks_registry/project_form.html", {"form": form, "project": project})
