@@ -85,6 +85,7 @@ class FiguresForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         for name in ("figures_year", "annual_output_wan", "local_jobs"):
             self.fields[name].required = True
+        self.fields["traditional_feature_kind"].choices = [("", _("（不适用）")), *Application.Feature.choices]
 
 
 FIRM_ROLES = [

@@ -52,7 +52,7 @@ def certificate_pdf(certificate) -> bytes:
     c.drawRightString(width - 25 * mm, height - 25 * mm, f"证书编号：{certificate.number}")
     c.setFont(FONT, 20)
     body = (
-        f"{certificate.town.county.name}{certificate.town.name}专业镇，经{certificate.cycle.name}"
+        f"{certificate.town.name}专业镇，经{certificate.cycle.name}"
         f"评审、公示，认定为{certificate.get_tier_display() if certificate.tier == 'city' else '推荐省级专业镇'}。"
     )
     y = height - 80 * mm

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -51,6 +50,8 @@ from .models import (
 )
 
 Status = Application.Status
+# 龙头企业 first, then 关联配套企业, then the rest.
+ROLE_ORDER = Case(When(role="anchor", then=Value(0)), When(role="supporting", then=Value(1)), default=Value(2))
 STEPS = [
     ("basics", _("基本情况")),
     ("firms", _("龙头和配套企业")),
@@ -130,7 +131,8 @@ def application_detail(request, pk):
         "is_applicant": role == Role.COUNTY,
         "is_office": role == Role.OFFICE,
         "state_form": StateForm(initial={"expected": app.status}),
-        "reason_form": ReasonForm(initial={"expected": app.status}),
+        "return_form": ReasonForm(initial={"expected": app.status}, prefix="return"),
+        "reject_form": ReasonForm(initial={"expected": app.status}, prefix="reject"),
         "certify_form": CertifyForm(initial={"expected": app.status}),
         "missing": services.completeness_errors(app) if app.is_editable else [],
         "notices": app.notices.all(),
@@ -171,7 +173,7 @@ def application_step(request, pk, step):
             )
     elif step == "firms":
         current = {f.enterprise_id: f.role for f in app.application_firms.all()}
-        form = FirmsForm(data, enterprises=app.town.enterprises.order_by("-role", "name"), current=current)
+        form = FirmsForm(data, enterprises=app.town.enterprises.order_by(ROLE_ORDER, "name"), current=current)
         if request.method == "POST" and form.is_valid():
             saved = _form_service(
                 form, services.application_set_firms, user=request.user, application=app, firms=form.chosen()
@@ -270,7 +272,7 @@ def application_transition(request, pk, action):
     form_class = {"screen": StateForm, "return": ReasonForm, "reject": ReasonForm, "certify": CertifyForm}.get(action)
     if form_class is None:
         raise PermissionDenied()
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=action if action in ("return", "reject") else None)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -303,14 +305,44 @@ def application_versions(request, pk):
         changes = []
         for key in dict.fromkeys([*older.data, *newer.data]):
             a, b = older.data.get(key), newer.data.get(key)
-            if a != b:
-                if isinstance(a, list) or isinstance(b, list):
-                    diff = list(difflib.ndiff([str(x) for x in a or []], [str(x) for x in b or []]))
-                    changes.append((key, [d for d in diff if d[:1] in "+-"], None))
-                else:
-                    changes.append((key, a, b))
+            if a == b:
+                continue
+            if key == "verdict":
+                a, b = _verdict_text(a), _verdict_text(b)
+            if isinstance(a, list) or isinstance(b, list):
+                removed = [x for x in a or [] if x not in (b or [])]
+                added = [x for x in b or [] if x not in (a or [])]
+                changes.append((_version_label(key), "；".join(removed) or "—", "；".join(added) or "—"))
+            else:
+                changes.append((_version_label(key), a, b))
         rows.append((older, newer, changes))
+    for version in versions:
+        version.outcome = _verdict_text(version.data.get("verdict"))
     return render(request, "certification/versions.html", {"app": app, "versions": versions, "rows": rows})
+
+
+VERSION_LABELS = {"firms": _("申报企业"), "attachments": _("申报材料"), "verdict": _("自检结论")}
+
+
+def _version_label(key: str) -> str:
+    if key in VERSION_LABELS:
+        return VERSION_LABELS[key]
+    try:
+        return str(Application._meta.get_field(key).verbose_name)
+    except Exception:
+        return key
+
+
+def _verdict_text(verdict: dict | None) -> str:
+    if not verdict:
+        return "—"
+    failing = [
+        c.get("label", c["code"]) + "：" + c.get("status_label", c["status"])
+        for c in verdict["criteria"]
+        if c["status"] != "pass"
+    ]
+    outcome = verdict.get("outcome_label", verdict["outcome"])
+    return outcome + (f"（{'，'.join(failing)}）" if failing else "")
 
 
 @login_required

@@ -27,6 +27,7 @@ from .models import (
     Problem,
     ProblemAction,
     ProgressReport,
+    ReminderLog,
     ReportAttachment,
     Task,
     TaskUnit,
@@ -412,3 +413,89 @@ def project_save(*, user, data: dict[str, Any], project: KeyProject | None = Non
     project.save()
     audit.record(action=Action.CREATE if before is None else Action.UPDATE, obj=project, user=user, before=before)
     return project
+
+
+# --- reminders --------------------------------------------------------------------------------------------
+
+
+def _remind_once(*, key: str, user, message: str, url: str, today: datetime.date) -> bool:
+    """Notify unless this reminder was already sent; the unique key makes the daily job idempotent."""
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(key=key, recipient=user, sent_on=today)
+    except IntegrityError:
+        return False
+    notify([user], message, url)
+    return True
+
+
+@transaction.atomic
+def reminders_send(*, today: datetime.date) -> dict[str, int]:
+    """Daily: remind units of reports due within REMINDER_DAYS_AHEAD days or overdue, and the
+    responsible units of overdue problems. One message per person per day and kind; a second run on the
+    same day sends nothing."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    ahead = settings.REMINDER_DAYS_AHEAD
+    users = get_user_model().objects.filter(is_active=True, membership__role__in=[Role.BUREAU, Role.COUNTY])
+    users = list(users.select_related("membership"))
+    tasks = list(Task.objects.prefetch_related("units"))
+    closed = {kind: progress.last_closed_period(today, kind) for kind in (progress.MONTHLY, progress.QUARTERLY)}
+    reported = set(
+        ProgressReport.objects.filter(period__in=[p.code for p in closed.values()]).values_list(
+            "task_id", "bureau_id", "county_id", "period"
+        )
+    )
+    pending: dict[int, list[str]] = {}
+    for user in users:
+        bureau_id = user.membership.bureau_id
+        county_id = user.membership.county_id
+        lines = []
+        for task in tasks:
+            in_task = task.counties_support if county_id else any(u.bureau_id == bureau_id for u in task.units.all())
+            if not in_task:
+                continue
+            period = closed[task.reporting_period]
+            done = any((task.pk, b, c, period.code) in reported for b, c in ((bureau_id, None), (None, county_id)))
+            state = progress.report_state(today, period, task.report_due_days, done)
+            days_left = (period.due(task.report_due_days) - today).days
+            if state == "overdue":
+                lines.append(_("任务%(n)d %(period)s报告已逾期") % {"n": task.number, "period": period.label})
+            elif state == "due" and days_left <= ahead:
+                lines.append(
+                    _("任务%(n)d %(period)s报告%(days)d天内到期")
+                    % {"n": task.number, "period": period.label, "days": days_left}
+                )
+        if lines:
+            pending[user.pk] = lines
+    sent = {"report_reminders": 0, "problem_reminders": 0}
+    by_id = {u.pk: u for u in users}
+    for user_id, lines in pending.items():
+        message = _("进展报送提醒：") + "；".join(lines[:6]) + ("等" if len(lines) > 6 else "") + "。"
+        sent["report_reminders"] += _remind_once(
+            key=f"reports:{user_id}:{today}",
+            user=by_id[user_id],
+            message=message,
+            url=reverse("task-board"),
+            today=today,
+        )
+    overdue_problems = Problem.objects.filter(status=Problem.Status.ASSIGNED, deadline__lt=today)
+    for user in users:
+        m = user.membership
+        mine = [
+            p.number
+            for p in overdue_problems
+            if (m.bureau_id and p.responsible_bureau_id == m.bureau_id)
+            or (m.county_id and p.responsible_county_id == m.county_id)
+        ]
+        if mine:
+            message = _("问题办理超期提醒：%(numbers)s 已超过办结时限。") % {"numbers": "、".join(mine[:10])}
+            sent["problem_reminders"] += _remind_once(
+                key=f"problems:{user.pk}:{today}",
+                user=user,
+                message=message,
+                url=reverse("problem-list") + "?overdue=true",
+                today=today,
+            )
+    return sent

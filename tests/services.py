@@ -81,3 +81,14 @@ class CeleryWorker:
             self.process.kill()
             self.process.wait()
         self._log_handle.close()
+
+
+def worker_database_url() -> str:
+    """The test database as a URL, for a worker process to use the same data as the test."""
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{s['NAME']}"
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

@@ -135,6 +135,12 @@ ACTIONS = {
 }
 
 
+def form_data(action: str, **fields) -> dict:
+    """The office's return and reject forms sit on one page, so their fields carry the action as prefix."""
+    prefix = f"{action}-" if action in ("return", "reject") else ""
+    return {prefix + key: value for key, value in fields.items()}
+
+
 @pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize(
     ("who", "expected"),
@@ -160,7 +166,8 @@ def test_office_transitions_by_role(world, cert, client_for, action, who, expect
     else:
         client = client_for(who)
     response = client.post(
-        reverse("application-transition", kwargs={"pk": app.pk, "action": action}), {"expected": start, **data}
+        reverse("application-transition", kwargs={"pk": app.pk, "action": action}),
+        form_data(action, expected=start, **data),
     )
     assert response.status_code == expected
     app.refresh_from_db()
@@ -183,7 +190,7 @@ def test_illegal_moves_are_refused(world, cert, client_for, state, action):
     app = cert.make(state)
     response = client_for("office").post(
         reverse("application-transition", kwargs={"pk": app.pk, "action": action}),
-        {"expected": state, "reason": "x", "rationale": "x"},
+        form_data(action, expected=state, reason="x", rationale="x"),
         follow=True,
     )
     app.refresh_from_db()
@@ -196,7 +203,7 @@ def test_decision_on_a_changed_application_is_refused(world, cert, client_for):
     services.experts_assign(user=cert.office, applications=[app], experts=[cert.expert])  # someone else moved it
     response = client_for("office").post(
         reverse("application-transition", kwargs={"pk": app.pk, "action": "return"}),
-        {"expected": "screening", "reason": "缺材料"},
+        form_data("return", expected="screening", reason="缺材料"),
         follow=True,
     )
     app.refresh_from_db()
@@ -460,7 +467,7 @@ def test_returned_application_is_revised_and_versions_show_what_changed(world, c
     first, second = app.versions.order_by("number")
     assert first.data["local_jobs"] == 2500 and second.data["local_jobs"] == 3100
     body = client_for("office").get(reverse("application-versions", kwargs={"pk": app.pk})).content.decode()
-    assert "local_jobs" in body and "2500" in body and "3100" in body
+    assert "带动当地就业（人）" in body and "2500" in body and "3100" in body and "local_jobs" not in body
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
@@ -498,8 +505,8 @@ def test_attachment_size_limit_and_scope(world, cert, client_for, settings):
     )
     url = reverse("attachment-download", kwargs={"pk": attachment.pk})
     response = client_for("county").get(url)
+    # Consuming the stream closes the file (the test client closes the response at the end of it).
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
-    response.close()
     assert client_of(None, other_county_user(world)).get(url).status_code == 404
     assert client_for("bureau").get(url).status_code == 403
 

@@ -9,9 +9,11 @@ production mode and refuses to start without ``SECRET_KEY``, ``DATABASE_URL``,
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -99,6 +101,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so that a Celery worker process in the tests can share the test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"yuncheng-test-{os.getuid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -196,6 +201,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminders": {
+        "task": "tasks_registry.send_daily_reminders",
+        "schedule": crontab(hour=int(os.environ.get("REMINDER_HOUR", "8")), minute=0),
+    },
+}
 
 # --- Email (notifications) ---------------------------------------------------------
 EMAIL_NOTIFICATIONS = env_bool("EMAIL_NOTIFICATIONS", bool(os.environ.get("EMAIL_HOST")))

@@ -83,4 +83,5 @@
     clearTimeout(timer);
     timer = setTimeout(run, 50);
   });
+  run(); // figures typed before the script loaded are checked at once
 })();

@@ -409,7 +409,7 @@ def test_returned_application_is_corrected_and_resubmitted(cert_world, open_sess
     change = page.locator("section.card", has=page.locator("h2", has_text="第1次 → 第2次提交"))
     expect(change).to_have_count(1)
     rows = county.rows_in(change)
-    # the output's row (its label is the raw field name for now: see the xfail below)
+    # the output's row
     assert [r[1:] for r in rows if r[1:] == ["48000", "52000"]] == [["48000", "52000"]], rows
     versions = page.locator("section.card", has=page.get_by_role("heading", name="各版本"))
     expect(versions.locator("li")).to_have_count(2)
@@ -432,10 +432,6 @@ def _returned_and_resubmitted(cert_world, *, outputs: tuple[str, str]) -> Applic
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="versions.html shows field codes (annual_output_wan) and the verdict as a Python dict repr",
-)
 def test_versions_page_names_the_changed_items(cert_world, open_session):
     app = _returned_and_resubmitted(cert_world, outputs=("48000", "52000"))
     county = open_session()
