@@ -323,6 +323,7 @@ def _notify_responsible(problem: Problem, message: str) -> None:
 @transaction.atomic
 def problem_respond(*, user, problem: Problem, text: str) -> Problem:
     """The responsible unit records the action it took."""
+    problem = Problem.objects.select_for_update().get(pk=problem.pk)  # judge on the current assignment
     if not is_responsible_for(user, problem):
         raise PermissionDenied(_("只有责任单位可以反馈办理情况。"))
     if not text.strip():

@@ -167,3 +167,34 @@ def cert(world):
         raise ValueError(state)
 
     return Cert(cycle, expert, other_expert, office, county, make)
+
+
+# --- task board ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TasksWorld:
+    keji: object  # 市科技局: leads task 4, supports 2, 11 and 12
+    gongxin: object  # 市工信局: supports task 4
+    zhaoshang: object  # 市招商投资中心: leads task 10 only
+    year: int
+
+
+@pytest.fixture
+def tasks_world(world):
+    from django.utils import timezone
+
+    from tasks_registry.loading import load_tasks
+    from towns.models import Bureau
+    from towns.reference import BUREAUS
+
+    for name, kind in BUREAUS:
+        Bureau.objects.get_or_create(name=name, defaults={"kind": kind})
+    year = timezone.localdate().year
+    load_tasks(year)
+    return TasksWorld(
+        keji=make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市科技局"), username="keji"),
+        gongxin=make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市工信局"), username="gongxin"),
+        zhaoshang=make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市招商投资中心"), username="zhaoshang"),
+        year=year,
+    )

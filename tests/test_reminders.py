@@ -11,9 +11,8 @@ from celery import Celery
 from tasks_registry import services
 from tasks_registry.loading import load_tasks
 from tasks_registry.models import Problem, ProgressReport, Task
-from towns.models import Bureau, Notification, Role
+from towns.models import Notification
 
-from .factories import make_user
 from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
 
 # 2026-10-08: Q3 closed on 09-30 and its reports are due (10 days) on 10-10 — two days ahead.
@@ -22,15 +21,9 @@ LATE = datetime.date(2026, 10, 11)
 
 
 @pytest.fixture
-def board(world):
-    from towns.reference import BUREAUS
-
-    for name, kind in BUREAUS:
-        Bureau.objects.get_or_create(name=name, defaults={"kind": kind})
+def board(tasks_world):
     load_tasks(2026)
-    keji = make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市科技局"), username="keji")
-    zhaoshang = make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市招商投资中心"), username="zhaoshang")
-    return keji, zhaoshang
+    return tasks_world.keji, tasks_world.zhaoshang
 
 
 def test_due_soon_then_overdue_and_reported_units_are_left_alone(board, world):
