@@ -6,6 +6,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from certification.models import CriteriaPolicy, Cycle, RubricItem  # noqa: E402
+from tasks_registry.models import KeyProject, Measure, MeasureProgress, Problem, ProgressReport, Task, TaskUnit  # noqa: E402
 from towns.models import (
     AuditEntry,
     Bureau,
@@ -20,6 +22,16 @@ from towns.models import (
 )
 
 ALL_MODELS = [
+    CriteriaPolicy,
+    Cycle,
+    RubricItem,
+    Task,
+    TaskUnit,
+    Measure,
+    ProgressReport,
+    MeasureProgress,
+    Problem,
+    KeyProject,
     County,
     Bureau,
     LeadingGroupOffice,
@@ -67,7 +79,9 @@ def test_reference_data_loads_once(db):
     out = StringIO()
     call_command("load_reference_data", stdout=out)
     assert snapshot() == before
-    assert "created 0 counties, 0 bureaus, 0 towns, 0 enterprises" in out.getvalue()
+    assert "created 0 counties, 0 bureaus, 0 towns, 0 enterprises, 0 tasks, 0 task units, 0 measures" in out.getvalue()
+    assert Task.objects.count() == 12 and TaskUnit.objects.count() == 79
+    assert CriteriaPolicy.objects.filter(code="YC-2023").count() == 1
 
 
 def test_demo_data_is_idempotent_and_valid(db):

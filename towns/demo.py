@@ -54,6 +54,11 @@ def _figures(rng: random.Random, base_output: float, base_jobs: int, share: floa
 @transaction.atomic
 def load_demo_data() -> dict[str, object]:
     load_reference_data()
+    from certification.reference import ensure_default_policy
+    from tasks_registry.loading import load_tasks
+
+    ensure_default_policy()
+    load_tasks(timezone.localdate().year)
     rng = random.Random(20230324)  # deterministic: running twice produces the same data
     User = get_user_model()
     tokens = {}

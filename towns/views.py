@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from certification.selectors import workflow_summary
+from tasks_registry.selectors import board as task_board
 
 from . import exports, importers, selectors, services
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm
 from .models import AuditEntry, Notification, Role, Tier, Town
 from .paging import page_of, query_without_page
-from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office, role_of
+from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, membership, require_office, role_of
 from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
 
 
@@ -53,7 +54,16 @@ def home(request):
         ).order_by("reviewed_at", "-assigned_at")[:50]
     if role in (Role.COUNTY, Role.OFFICE):
         context["workflow"] = workflow_summary(user=request.user)
-    if role in (Role.LEADER, Role.BUREAU):
+    if role == Role.BUREAU:
+        bureau_id = membership(request.user).bureau_id
+        context["my_tasks"] = [
+            (row, _("牵头") if any(b.pk == bureau_id for b in row.leads) else _("配合"))
+            for row in task_board(user=request.user)
+            if any(b.pk == bureau_id for b in row.leads + row.supports)
+        ]
+    if role == Role.LEADER:
+        rows = task_board(user=request.user)
+        context["task_rows"] = rows
         context["top_towns"] = sorted(
             towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
         )[:10]
