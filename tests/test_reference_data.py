@@ -6,8 +6,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from certification.models import CriteriaPolicy, Cycle, RubricItem  # noqa: E402
-from tasks_registry.models import KeyProject, Measure, MeasureProgress, Problem, ProgressReport, Task, TaskUnit  # noqa: E402
+from certification.models import CriteriaPolicy, Cycle, RubricItem
+from tasks_registry.models import KeyProject, Measure, MeasureProgress, Problem, ProgressReport, Task, TaskUnit
 from towns.models import (
     AuditEntry,
     Bureau,
