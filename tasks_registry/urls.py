@@ -13,6 +13,7 @@ urlpatterns = [
     path("tasks/<int:number>/report/", views.report_edit, name="report-create"),
     path("tasks/<int:number>/report/<int:pk>/", views.report_edit, name="report-edit"),
     path("reports/<int:pk>/", views.report_detail, name="report-detail"),
+    path("reports/attachments/<int:pk>/", views.report_attachment, name="report-attachment"),
     path("problems/", views.problem_list, name="problem-list"),
     path("problems/new/", views.problem_create, name="problem-create"),
     path("problems/<int:pk>/", views.problem_detail, name="problem-detail"),

@@ -74,6 +74,7 @@ def board(request):
             "year": year,
             "my_bureau": reporting_unit(request.user)[0],
             "batches": selectors.three_batches(selectors.project_list(user=request.user)),
+            "last_quarter": progress.last_closed_period(timezone.localdate(), progress.QUARTERLY).code,
         },
     )
 
@@ -399,3 +400,18 @@ def project_edit(request, pk=None):
             messages.success(request, _("已保存项目“%(name)s”。") % {"name": saved.name})
             return redirect("project-list")
     return render(request, "tasks_registry/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+def report_attachment(request, pk):
+    from django.http import FileResponse
+
+    from .models import ReportAttachment
+
+    attachment = get_object_or_404(ReportAttachment, pk=pk, report__in=selectors.report_list(user=request.user))
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
