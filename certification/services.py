@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 
 from towns import audit
 from towns import services as town_services
+from towns.errors import ActionNotAllowed
 from towns.models import AuditEntry, Enterprise, Role, Tier, Town
 from towns.notify import county_users, notify, office_users
 from towns.permissions import county_scope, require_office, require_town_in_scope, role_of
+from towns.uploads import check_attachment
 
 from . import engine
 from .models import (
@@ -41,7 +43,7 @@ Status = Application.Status
 Action = AuditEntry.Action
 
 
-class TransitionError(Exception):
+class TransitionError(ActionNotAllowed):
     """A move the workflow does not allow from the application's current state."""
 
 
@@ -224,36 +226,6 @@ def application_set_firms(*, user, application: Application, firms: dict[int, st
     after = {"firms": sorted(f"{enterprises[pk].name}:{role}" for pk, role in firms.items())}
     audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after)
     return app
-
-
-ALLOWED_ATTACHMENTS = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
-}
-
-
-def check_attachment(upload) -> str:
-    """The content type of an acceptable upload, judged by name, size and the file's first bytes."""
-    from django.conf import settings
-
-    name = (upload.name or "").lower()
-    ext = name[name.rfind(".") :] if "." in name else ""
-    if ext not in ALLOWED_ATTACHMENTS:
-        raise ValidationError({"file": _("只接受 PDF、PNG、JPG 图片和 .xlsx 文件。")})
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {"file": _("文件过大，上限为 %(mb)d MB。") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}}
-        )
-    content_type, signatures = ALLOWED_ATTACHMENTS[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not head.startswith(signatures):
-        raise ValidationError({"file": _("文件内容与扩展名不符（不是有效的 %(ext)s 文件）。") % {"ext": ext}})
-    return content_type
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from towns import selectors as town_selectors
+from towns.forms import call_service
 from towns.models import Role
 from towns.paging import page_of, query_without_page
 from towns.permissions import county_scope, require_office, role_of
@@ -162,20 +163,20 @@ def application_step(request, pk, step):
     if step == "basics":
         form = BasicsForm(data, instance=app)
         if request.method == "POST" and form.is_valid():
-            saved = _form_service(
+            saved = call_service(
                 form, services.application_update, user=request.user, application=app, data=form.cleaned_data
             )
     elif step == "figures":
         form = FiguresForm(data, instance=app)
         if request.method == "POST" and form.is_valid():
-            saved = _form_service(
+            saved = call_service(
                 form, services.application_update, user=request.user, application=app, data=form.cleaned_data
             )
     elif step == "firms":
         current = {f.enterprise_id: f.role for f in app.application_firms.all()}
         form = FirmsForm(data, enterprises=app.town.enterprises.order_by(ROLE_ORDER, "name"), current=current)
         if request.method == "POST" and form.is_valid():
-            saved = _form_service(
+            saved = call_service(
                 form, services.application_set_firms, user=request.user, application=app, firms=form.chosen()
             )
     else:
@@ -183,7 +184,7 @@ def application_step(request, pk, step):
         if (
             request.method == "POST"
             and form.is_valid()
-            and _form_service(
+            and call_service(
                 form,
                 services.attachment_add,
                 user=request.user,
@@ -219,20 +220,6 @@ def application_step(request, pk, step):
         },
         status=400 if request.method == "POST" else 200,
     )
-
-
-def _form_service(form, service, **kwargs):
-    try:
-        return service(**kwargs) or True
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except services.TransitionError as exc:
-        form.add_error(None, str(exc))
-    return False
 
 
 @login_required
@@ -375,7 +362,7 @@ def expert_review(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _form_service(
+        and call_service(
             form,
             services.expert_review_submit,
             user=request.user,
@@ -396,7 +383,7 @@ def notice_publish(request):
     require_office(request.user)
     form = NoticeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        notice = _form_service(
+        notice = call_service(
             form,
             services.notice_publish,
             user=request.user,
@@ -419,7 +406,7 @@ def notice_detail(request, pk):
     form = ObjectionForm(request.POST or None, notice=notice)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        if _form_service(
+        if call_service(
             form,
             services.objection_record,
             user=request.user,
@@ -551,7 +538,7 @@ def policy_list(request):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _form_service(form, services.policy_save, user=request.user, data=form.cleaned_data)
+        and call_service(form, services.policy_save, user=request.user, data=form.cleaned_data)
     ):
         messages.success(request, _("已新建认定标准。"))
         return redirect("policy-list")
@@ -595,7 +582,7 @@ def cycle_edit(request, pk=None):
     form = CycleForm(request.POST or None, instance=cycle)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "rubric"}
-        saved = _form_service(
+        saved = call_service(
             form, services.cycle_save, user=request.user, data=data, rubric=form.cleaned_data["rubric"], cycle=cycle
         )
         if saved:

@@ -14,10 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from towns import audit
+from towns.errors import ActionNotAllowed
 from towns.models import AuditEntry, Role, Town
 from towns.notify import county_users, notify, office_users
 from towns.permissions import county_scope, require_office, require_portal_role, require_town_in_scope, role_of
 from towns.services import validate
+from towns.uploads import check_attachment
 
 from . import progress
 from .models import (
@@ -216,8 +218,6 @@ def _measure_summary(report: ProgressReport) -> str:
 
 @transaction.atomic
 def report_attach(*, user, report: ProgressReport, upload) -> ReportAttachment:
-    from certification.services import check_attachment
-
     bureau_id, county_id = reporting_unit(user)
     if (report.bureau_id, report.county_id) != (bureau_id, county_id):
         raise PermissionDenied(_("不能修改其他单位的报告。"))
@@ -272,9 +272,7 @@ def problem_record(*, user, data: dict[str, Any]) -> Problem:
 def _locked_problem(problem: Problem, allowed: tuple[str, ...]) -> Problem:
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
     if problem.status not in allowed:
-        from certification.services import TransitionError
-
-        raise TransitionError(_("问题当前状态为“%(s)s”，不能执行此操作。") % {"s": problem.get_status_display()})
+        raise ActionNotAllowed(_("问题当前状态为“%(s)s”，不能执行此操作。") % {"s": problem.get_status_display()})
     return problem
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from certification.services import TransitionError
 from towns import selectors as town_selectors
+from towns.forms import call_service
 from towns.models import Role, Town
 from towns.paging import page_of, query_without_page
 from towns.permissions import county_scope, is_office, require_office, require_portal_role, role_of
@@ -31,20 +31,6 @@ from .forms import (
 )
 from .models import Measure, Problem, ProgressReport, Theme
 from .permissions import is_responsible_for, reporting_unit
-
-
-def _form_service(form, service, **kwargs):
-    try:
-        return service(**kwargs)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except TransitionError as exc:
-        form.add_error(None, str(exc))
-    return None
 
 
 def _year(request) -> int:
@@ -107,7 +93,7 @@ def task_detail(request, number):
     settings_form = TaskSettingsForm(request.POST or None, instance=task) if is_office(request.user) else None
     if request.method == "POST":
         require_office(request.user)
-        if settings_form.is_valid() and _form_service(
+        if settings_form.is_valid() and call_service(
             settings_form, services.task_settings_save, user=request.user, task=task, data=settings_form.cleaned_data
         ):
             messages.success(request, _("已保存。"))
@@ -149,7 +135,7 @@ def measure_edit(request, number, pk=None):
                 return redirect("measure-edit", number=task.number, pk=measure.pk)
             messages.success(request, _("已删除措施。"))
             return redirect("task-detail", number=task.number)
-        if form.is_valid() and _form_service(
+        if form.is_valid() and call_service(
             form, services.measure_save, user=request.user, task=task, measure=measure, data=form.cleaned_data
         ):
             messages.success(request, _("已保存措施。"))
@@ -211,7 +197,7 @@ def report_edit(request, number, pk=None):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        saved = _form_service(
+        saved = call_service(
             form,
             services.report_save,
             user=request.user,
@@ -224,7 +210,7 @@ def report_edit(request, number, pk=None):
             report=report,
         )
         if saved and form.cleaned_data.get("attachment"):
-            saved = _form_service(
+            saved = call_service(
                 form, services.report_attach, user=request.user, report=saved, upload=form.cleaned_data["attachment"]
             )
             saved = saved.report if saved else None
@@ -310,7 +296,7 @@ def problem_create(request):
     towns = _report_towns(request.user)
     form = ProblemForm(request.POST or None, towns=towns, initial={"found_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        problem = _form_service(form, services.problem_record, user=request.user, data=form.cleaned_data)
+        problem = call_service(form, services.problem_record, user=request.user, data=form.cleaned_data)
         if problem:
             messages.success(request, _("已登记问题%(number)s。") % {"number": problem.number})
             return redirect("problem-detail", pk=problem.pk)
@@ -345,7 +331,7 @@ def problem_detail(request, pk):
                 "respond": services.problem_respond,
                 "verify": services.problem_verify,
             }[action]
-            if _form_service(form, service, user=request.user, problem=problem, **data):
+            if call_service(form, service, user=request.user, problem=problem, **data):
                 messages.success(request, _("已处理。"))
                 return redirect("problem-detail", pk=problem.pk)
     return render(
@@ -395,7 +381,7 @@ def project_edit(request, pk=None):
         raise PermissionDenied(_("重点项目由县（市、区）登记维护。"))
     form = ProjectForm(request.POST or None, instance=project, towns=towns)
     if request.method == "POST" and form.is_valid():
-        saved = _form_service(form, services.project_save, user=request.user, project=project, data=form.cleaned_data)
+        saved = call_service(form, services.project_save, user=request.user, project=project, data=form.cleaned_data)
         if saved:
             messages.success(request, _("已保存项目“%(name)s”。") % {"name": saved.name})
             return redirect("project-list")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,20 +16,11 @@ from tasks_registry.selectors import board as task_board
 
 from . import exports, importers, selectors, services
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
-from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm
+from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm, call_service
 from .models import AuditEntry, Notification, Role, Tier, Town
 from .paging import page_of, query_without_page
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, membership, require_office, role_of
 from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
-
-
-def _call_service(form, service, **kwargs):
-    """Run a service for a valid form; on a ValidationError put the errors back on the form."""
-    try:
-        return service(**kwargs)
-    except ValidationError as exc:
-        form.add_error(None, exc)
-        return None
 
 
 @login_required
@@ -127,7 +117,7 @@ def town_figures_edit(request, pk, figures_pk=None):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _call_service(
+        and call_service(
             form, services.town_figures_save, user=request.user, town=town, figures=figures, data=form.cleaned_data
         )
     ):
@@ -145,7 +135,7 @@ def town_tier_change(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _call_service(form, services.town_change_tier, user=request.user, town=town, **form.cleaned_data)
+        and call_service(form, services.town_change_tier, user=request.user, town=town, **form.cleaned_data)
     ):
         messages.success(request, _("梯次已变更。"))
         return redirect("town-detail", pk=town.pk)
@@ -194,9 +184,7 @@ def enterprise_create(request):
     form = EnterpriseForm(request.POST or None, towns=towns, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        enterprise = _call_service(
-            form, services.enterprise_create, user=request.user, town=data.pop("town"), data=data
-        )
+        enterprise = call_service(form, services.enterprise_create, user=request.user, town=data.pop("town"), data=data)
         if enterprise:
             messages.success(request, _("已登记企业“%(name)s”。") % {"name": enterprise.name})
             return redirect("enterprise-detail", pk=enterprise.pk)
@@ -211,7 +199,7 @@ def enterprise_edit(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _call_service(
+        and call_service(
             form, services.enterprise_update, user=request.user, enterprise=enterprise, data=form.cleaned_data
         )
     ):
@@ -239,7 +227,7 @@ def enterprise_figures_edit(request, pk, figures_pk=None):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _call_service(
+        and call_service(
             form,
             services.enterprise_figures_save,
             user=request.user,
