@@ -10,7 +10,12 @@ from .models import KeyProject, Problem, Task
 
 class ProblemFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Problem.Status.choices, label=_("状态"), empty_label=_("全部状态"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超期"))
+    overdue = django_filters.ChoiceFilter(
+        method="filter_overdue",
+        label=_("已超期"),
+        empty_label=_("全部"),
+        choices=[("true", _("已超期")), ("false", _("未超期"))],
+    )
     task = django_filters.ModelChoiceFilter(queryset=Task.objects.all(), label=_("任务"), empty_label=_("全部任务"))
     town = django_filters.ModelChoiceFilter(queryset=Town.objects.all(), label=_("专业镇"), empty_label=_("全部专业镇"))
     responsible_bureau = django_filters.ModelChoiceFilter(
@@ -26,8 +31,10 @@ class ProblemFilter(django_filters.FilterSet):
         fields = ["status", "overdue", "task", "town", "responsible_bureau", "responsible_county", "search"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(deadline__lt=timezone.localdate()) & ~Q(status=Problem.Status.CLOSED)
-        return queryset.filter(overdue) if value else queryset.exclude(overdue) if value is False else queryset
+        overdue = Q(deadline__lt=timezone.localdate(), status__in=Problem.OVERDUE_STATUSES)
+        return (
+            queryset.filter(overdue) if value == "true" else queryset.exclude(overdue) if value == "false" else queryset
+        )
 
     def filter_search(self, queryset, name, value):
         value = value.strip()

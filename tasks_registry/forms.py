@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from towns.forms import ServiceModelForm
 from towns.models import Bureau, County, Town
+from towns.uploads import check_attachment
 
 from .models import KeyProject, Measure, Problem, Task
 
@@ -50,6 +52,15 @@ class ReportForm(forms.Form):
                 help_text=m.goal or m.text[:80],
             )
             self.fields[f"note_{m.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300, initial=note)
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if upload:
+            try:
+                check_attachment(upload)
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from None
+        return upload
 
     def measure_values(self):
         return {m.pk: (self.cleaned_data[f"measure_{m.pk}"], self.cleaned_data[f"note_{m.pk}"]) for m in self.measures}

@@ -238,6 +238,9 @@ class Problem(models.Model):
         RESPONDED = "responded", _("已反馈待核实")
         CLOSED = "closed", _("已销号")
 
+    # Past its deadline in these states it is overdue; once answered, the next move is the office's.
+    OVERDUE_STATUSES = (Status.OPEN, Status.ASSIGNED)
+
     number = models.CharField(_("编号"), max_length=20, unique=True)
     title = models.CharField(_("问题"), max_length=120)
     description = models.TextField(_("问题描述"))
@@ -290,6 +293,9 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    def is_overdue(self, today) -> bool:
+        return bool(self.deadline and self.deadline < today and self.status in self.OVERDUE_STATUSES)
 
     @property
     def responsible_name(self) -> str:

@@ -8,7 +8,20 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +47,7 @@ def _latest_progress(field_name: str):
         .order_by("-report__period", "consolidated", "-report__submitted_at", "-id")
         .values(field_name)[:1]
     )
-    return Subquery(latest)
+    return Subquery(latest, output_field=DecimalField(max_digits=5, decimal_places=1))
 
 
 def measures_with_progress(year: int) -> QuerySet[Measure]:

@@ -200,7 +200,11 @@ def report_save(
         leads = TaskUnit.objects.filter(task=task, role=TaskUnit.Role.LEAD).values_list("bureau_id", flat=True)
         from django.contrib.auth import get_user_model
 
-        lead_users = get_user_model().objects.filter(membership__role=Role.BUREAU, membership__bureau_id__in=leads)
+        lead_users = (
+            get_user_model()
+            .objects.filter(is_active=True, membership__role=Role.BUREAU, membership__bureau_id__in=leads)
+            .exclude(membership__bureau_id=bureau_id)
+        )  # a lead unit is not told of its own report
         notify(
             lead_users,
             _("%(unit)s报送了任务%(n)d（%(title)s）%(period)s进展。")
@@ -430,9 +434,9 @@ def _remind_once(*, key: str, user, message: str, url: str, today: datetime.date
 
 @transaction.atomic
 def reminders_send(*, today: datetime.date) -> dict[str, int]:
-    """Daily: remind units of reports due within REMINDER_DAYS_AHEAD days or overdue, and the
-    responsible units of overdue problems. One message per person per day and kind; a second run on the
-    same day sends nothing."""
+    """Daily: remind units of reports due within REMINDER_DAYS_AHEAD days or overdue, the responsible
+    units of overdue problems, and counties whose supervision notices are past their deadline. One message
+    per person per day and kind; a second run on the same day sends nothing."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
@@ -495,6 +499,27 @@ def reminders_send(*, today: datetime.date) -> dict[str, int]:
                 user=user,
                 message=message,
                 url=reverse("problem-list") + "?overdue=true",
+                today=today,
+            )
+    from certification.models import SupervisionNotice
+
+    sent["notice_reminders"] = 0
+    overdue_notices = list(
+        SupervisionNotice.objects.filter(
+            status__in=[SupervisionNotice.Status.ISSUED, SupervisionNotice.Status.RETURNED], deadline__lt=today
+        )
+    )
+    for user in users:
+        mine = [n.number for n in overdue_notices if user.membership.county_id == n.county_id]
+        if mine:
+            message = _("督办整改超期提醒：%(numbers)s 已超过整改期限，请尽快报送整改报告。") % {
+                "numbers": "、".join(mine)
+            }
+            sent["notice_reminders"] += _remind_once(
+                key=f"notices:{user.pk}:{today}",
+                user=user,
+                message=message,
+                url=reverse("supervision-notices"),
                 today=today,
             )
     return sent

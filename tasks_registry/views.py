@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,9 +176,9 @@ def report_edit(request, number, pk=None):
         raise PermissionDenied(_("只有牵头单位可以报送汇总报告。"))
     today = timezone.localdate()
     periods = progress.reportable_periods(today, task.reporting_period)
-    period_code = (
-        report.period if report else request.POST.get("period") or request.GET.get("period") or periods[1].code
-    )
+    # The last closed period by default; in the first period of a year, the current one (this year's plan).
+    default = periods[1] if periods[1].start.year == today.year else periods[0]
+    period_code = report.period if report else request.POST.get("period") or request.GET.get("period") or default.code
     try:
         year = progress.parse_period(period_code, task.reporting_period).start.year
     except ValueError:
@@ -197,27 +198,33 @@ def report_edit(request, number, pk=None):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        saved = call_service(
-            form,
-            services.report_save,
-            user=request.user,
-            task=task,
-            period=form.cleaned_data["period"],
-            narrative=form.cleaned_data["narrative"],
-            measures=form.measure_values(),
-            towns=list(form.cleaned_data["towns"]),
-            consolidated=consolidated,
-            report=report,
-        )
-        if saved and form.cleaned_data.get("attachment"):
+        with transaction.atomic():  # the report and its attachment are saved together or not at all
             saved = call_service(
-                form, services.report_attach, user=request.user, report=saved, upload=form.cleaned_data["attachment"]
+                form,
+                services.report_save,
+                user=request.user,
+                task=task,
+                period=form.cleaned_data["period"],
+                narrative=form.cleaned_data["narrative"],
+                measures=form.measure_values(),
+                towns=list(form.cleaned_data["towns"]),
+                consolidated=consolidated,
+                report=report,
             )
-            saved = saved.report if saved else None
+            if saved and form.cleaned_data.get("attachment"):
+                attached = call_service(
+                    form,
+                    services.report_attach,
+                    user=request.user,
+                    report=saved,
+                    upload=form.cleaned_data["attachment"],
+                )
+                if attached is None:
+                    transaction.set_rollback(True)
+                    saved = None
         if saved:
-            messages.success(
-                request, _("已报送任务%(n)d %(period)s进展。") % {"n": task.number, "period": saved.period}
-            )
+            label = progress.parse_period(saved.period, task.reporting_period).label
+            messages.success(request, _("已报送任务%(n)d %(period)s进展。") % {"n": task.number, "period": label})
             return redirect("task-detail", number=task.number)
     return render(
         request,
@@ -285,6 +292,7 @@ def problem_list(request):
             "page": page_of(request, problems),
             "query": query_without_page(request),
             "today": timezone.localdate(),
+            "overdue_statuses": Problem.OVERDUE_STATUSES,
         },
     )
 
@@ -344,6 +352,7 @@ def problem_detail(request, pk):
             "is_office": is_office(request.user),
             "is_responsible": is_responsible_for(request.user, problem),
             "today": timezone.localdate(),
+            "overdue_statuses": Problem.OVERDUE_STATUSES,
         },
     )
 

@@ -584,6 +584,9 @@ def test_worker_and_beat_answer_their_compose_healthchecks(tmp_path, redis_serve
     worker_argv = [*render(SERVICES["worker"]["command"], {}), "--pool", "solo", "--without-mingle"]
     beat_argv = render(SERVICES["beat"]["command"], {})
     beat_argv[beat_argv.index("--schedule") + 1] = str(tmp_path / "celerybeat-schedule")
+    # As the compose `migrate` service does before beat starts: beat reads its schedule from the database.
+    migrated = manage("migrate", "--noinput", env=env)
+    assert migrated.returncode == 0, migrated.stderr
     worker = start(worker_argv, env=env, log=worker_log)
     beat = start(beat_argv, env=env, log=beat_log)
     try:

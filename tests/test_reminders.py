@@ -33,6 +33,7 @@ def test_due_soon_then_overdue_and_reported_units_are_left_alone(board, world):
     assert services.reminders_send(today=datetime.date(2026, 10, 1)) == {
         "report_reminders": 0,
         "problem_reminders": 0,
+        "notice_reminders": 0,
     }  # 9 days ahead
     result = services.reminders_send(today=SOON)
     assert result["report_reminders"] >= 2
@@ -52,7 +53,7 @@ def test_running_twice_a_day_sends_nothing_twice(board):
     first = services.reminders_send(today=LATE)
     count = Notification.objects.count()
     assert first["report_reminders"] > 0
-    assert services.reminders_send(today=LATE) == {"report_reminders": 0, "problem_reminders": 0}
+    assert services.reminders_send(today=LATE) == {"report_reminders": 0, "problem_reminders": 0, "notice_reminders": 0}
     assert Notification.objects.count() == count
 
 
@@ -86,5 +87,5 @@ def test_beat_job_runs_on_a_real_worker_and_is_idempotent(transactional_db, boar
         worker.stop()
         client.close()
     assert first["report_reminders"] > 0 and count > 0
-    assert second == {"report_reminders": 0, "problem_reminders": 0}
+    assert second == {"report_reminders": 0, "problem_reminders": 0, "notice_reminders": 0}
     assert Notification.objects.count() == count

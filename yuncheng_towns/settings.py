@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "towns",
     "certification",
     "tasks_registry",
@@ -201,12 +201,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {
-    "daily-reminders": {
-        "task": "tasks_registry.send_daily_reminders",
-        "schedule": crontab(hour=int(os.environ.get("REMINDER_HOUR", "8")), minute=0),
-    },
-}
+# The schedule lives in the database (django-celery-beat), where the office sees and edits it; the
+# entries are created by a data migration (certification 0004) and beat reads them from there.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- Email (notifications) ---------------------------------------------------------
 EMAIL_NOTIFICATIONS = env_bool("EMAIL_NOTIFICATIONS", bool(os.environ.get("EMAIL_HOST")))

@@ -156,7 +156,7 @@ def test_lead_unit_reports_progress_and_sees_it_on_the_board(task_world, session
     page.get_by_role("button", name="报送", exact=True).click()
 
     # --- back on the task page: the message, the report, the measures' progress ----------------------
-    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.code}进展。")
+    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.label}进展。")
     expect(page.locator("h1")).to_contain_text(f"4. {TASK4}")
     reports = _card(page, "进展报告")
     listed = session.rows_in(reports)
@@ -256,7 +256,7 @@ def test_lead_unit_consolidates_over_the_supporting_units_reports(task_world, op
         page.get_by_label(f"{measure.title}（%）").fill(pct)
     keji.screenshot("task-06-consolidated-form")
     page.get_by_role("button", name="报送", exact=True).click()
-    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.code}进展。")
+    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.label}进展。")
     listed = sorted(r[:3] for r in keji.rows_in(_card(page, "进展报告")))
     assert listed == [[tw.period.code, "市工信局", "单位报送"], [tw.period.code, "市科技局", "牵头单位汇总"]]
     # within a period the lead's consolidated figures come before a single unit's
@@ -382,15 +382,10 @@ def test_matrix_marks_lead_and_supporting_units(task_world, session):
     session.screenshot("task-04-matrix")
 
 
-# --- app bugs found by these journeys (strict xfail: they flip to XPASS, i.e. fail, once fixed) ---------
+# --- regressions of bugs these journeys found --------------------------------------------------------------
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks_registry/services.py:199-210 notifies every user of the task's lead units about a new unit "
-    "report, including the lead unit's own reporter (exclude the reporting bureau / the submitting user)",
-)
 def test_own_report_does_not_notify_the_reporter(task_world, session):
     tw = task_world
     measures = tw.measures(4)
@@ -403,19 +398,13 @@ def test_own_report_does_not_notify_the_reporter(task_world, session):
     for measure in measures:
         page.get_by_label(f"{measure.title}（%）").fill("50")
     page.get_by_role("button", name="报送", exact=True).click()
-    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.code}进展。")
+    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.label}进展。")
     expect(page.locator("header .bell")).to_be_visible()
     # keji is told "市科技局报送了任务4（…）进展。" about the report keji just sent
     expect(page.locator("header .bell .count")).to_have_count(0, timeout=1_000)
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="tasks_registry/views.py:200-216 saves the report before checking the attachment, outside one "
-    "transaction: a refused file leaves the report saved (and the error keyed 'file', not 'attachment', shows "
-    "above the form), so correcting the file and submitting again is refused as 本单位本期已报送",
-)
 def test_refused_attachment_leaves_nothing_half_saved(task_world, session, tmp_path):
     tw = task_world
     measures = tw.measures(4)
@@ -439,4 +428,4 @@ def test_refused_attachment_leaves_nothing_half_saved(task_world, session, tmp_p
     good.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
     attachment.set_input_files(str(good))
     page.get_by_role("button", name="报送", exact=True).click()
-    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.code}进展。", timeout=2_000)
+    expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.label}进展。", timeout=2_000)

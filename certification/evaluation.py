@@ -1,0 +1,411 @@
+"""The annual evaluation (年度评估): gathering each town's indicators, scoring and ranking, publishing
+commendations (表扬) and supervision notices (督办通知书), and the county's rectification (限期整改).
+
+Writes are here; the scoring rules are pure functions in :mod:`certification.scoring`; the Celery
+fan-out is in :mod:`certification.tasks`, which calls :func:`evaluate_town` and :func:`finalize`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tasks_registry.models import KeyProject, Problem, ProgressReport
+from towns import audit
+from towns.errors import ActionNotAllowed
+from towns.models import AuditEntry, Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures
+from towns.notify import county_users, notify, office_users
+from towns.permissions import require_office, require_town_in_scope, role_of
+from towns.uploads import check_attachment
+
+from . import engine, scoring
+from .models import (
+    Application,
+    Certificate,
+    Commendation,
+    EvaluationConfig,
+    EvaluationRun,
+    RectificationAttachment,
+    RectificationReport,
+    SupervisionNotice,
+    TownEvaluation,
+)
+from .reference import ensure_default_policy
+
+Action = AuditEntry.Action
+Group = TownEvaluation.Group
+
+
+def _s(value) -> str | None:
+    return None if value is None else str(value)
+
+
+# --- starting a run -----------------------------------------------------------------------------------------
+
+
+def config_for(year: int) -> EvaluationConfig:
+    return EvaluationConfig.objects.get_or_create(year=year)[0]
+
+
+@transaction.atomic
+def config_save(*, user, year: int, data: dict[str, Any]) -> EvaluationConfig:
+    require_office(user)
+    config = EvaluationConfig.objects.select_for_update().get_or_create(year=year)[0]
+    before = audit.snapshot(config)
+    for key in ("weights", "top_n", "bottom_n", "rectify_days"):
+        if key in data:
+            setattr(config, key, data[key])
+    config.full_clean()
+    config.save()
+    audit.record(action=Action.UPDATE, obj=config, user=user, before=before)
+    return config
+
+
+@transaction.atomic
+def evaluation_start(*, user, year: int, trigger: str = "manual") -> EvaluationRun:
+    """Start (or restart) a year's evaluation: a new draft replaces any unpublished one of that year.
+
+    ``user`` is None when Celery beat starts it. The fan-out is enqueued after commit.
+    """
+    if user is not None:
+        require_office(user)
+    if year > timezone.localdate().year:
+        raise ActionNotAllowed(_("%(year)d年尚未到来，不能评估。") % {"year": year})
+    if EvaluationRun.objects.filter(year=year, status=EvaluationRun.Status.PUBLISHED).exists():
+        raise ActionNotAllowed(_("%(year)d年度评估结果已发布，不能重新评估。") % {"year": year})
+    EvaluationRun.objects.select_for_update().filter(year=year).delete()  # the old draft, its results included
+    config = config_for(year)
+    run = EvaluationRun.objects.create(
+        year=year, weights=config.effective_weights(), total=Town.objects.count(), started_by=user, trigger=trigger
+    )
+    audit.record(action=Action.CREATE, obj=run, user=user, note=trigger)
+
+    from .tasks import run_evaluation
+
+    transaction.on_commit(lambda: run_evaluation.delay(run.pk))
+    return run
+
+
+# --- one town ----------------------------------------------------------------------------------------------
+
+
+def _criteria_policy(town: Town):
+    certificate = (
+        Certificate.objects.filter(town=town, revoked_on__isnull=True)
+        .select_related("cycle__policy")
+        .order_by("-issued_on")
+        .first()
+    )
+    return certificate.cycle.policy if certificate else ensure_default_policy()
+
+
+def gather(town: Town, year: int) -> dict[str, Any]:
+    """The raw indicators of one town for a year (plain JSON-able data)."""
+    figures = {
+        f.year: f for f in TownYearFigures.objects.filter(town=town, year__in=[year, year - 1, town.baseline_year or 0])
+    }
+    current, previous = figures.get(year), figures.get(year - 1)
+    baseline = figures.get(town.baseline_year) if town.baseline_year and town.baseline_year < year else None
+    counts = {
+        row["year"]: row
+        for row in EnterpriseYearFigures.objects.filter(enterprise__town=town, year__in=[year, year - 1])
+        .values("year")
+        .annotate(
+            n=Count("enterprise", distinct=True),
+            above=Count("enterprise", filter=Q(enterprise__above_designated_size=True), distinct=True),
+        )
+    }
+    now, before = counts.get(year, {}), counts.get(year - 1, {})
+    projects = KeyProject.objects.filter(town=town)
+    milestones = sum(
+        projects.filter(**{f"{field}__year": year}).count() for field in ("signed_on", "started_on", "in_production_on")
+    )
+    due = Problem.objects.filter(town=town, deadline__year=year)
+    on_time = due.filter(closed_at__isnull=False).filter(closed_at__date__lte=F("deadline")).count()
+    values = {
+        "output": _s(current.output_wan) if current else None,
+        "output_growth": _s(scoring.growth(current and current.output_wan, previous and previous.output_wan)),
+        "baseline_doubling": _s(
+            scoring.doubling_progress(current and current.output_wan, baseline and baseline.output_wan)
+        ),
+        "enterprises": _s(now.get("n")),
+        "enterprise_growth": _s(scoring.growth(now.get("n"), before.get("n"))),
+        "above_size": _s(now.get("above")),
+        "above_size_growth": _s(scoring.growth(now.get("above"), before.get("above"))),
+        "local_jobs": _s(current.local_jobs) if current else None,
+        "market_share": _s(current.provincial_share_pct) if current else None,
+        "projects": str(milestones),
+        "task_reports": str(ProgressReport.objects.filter(towns=town, period__startswith=f"{year}-").count()),
+        "problems_on_time": _s(scoring._q(Decimal(on_time) / due.count() * 100)) if due.count() else None,
+    }
+    return {"values": values, "slow": slow_items(town, year), "criteria": recheck(town, current)}
+
+
+def slow_items(town: Town, year: int) -> list[str]:
+    """What is behind at the end of the year: project milestones past their plan, problems past deadline."""
+    end = datetime.date(year, 12, 31)
+    items = []
+    for project in KeyProject.objects.filter(town=town):
+        for planned, actual, label in (
+            ("planned_start_on", "started_on", _("开工")),
+            ("planned_production_on", "in_production_on", _("投产")),
+        ):
+            plan, done = getattr(project, planned), getattr(project, actual)
+            if plan and plan <= end and (done is None or done > end):
+                items.append(
+                    _("重点项目“%(name)s”计划%(date)s%(what)s，年底前未%(what)s")
+                    % {"name": project.name, "date": plan.isoformat(), "what": label}
+                )
+    late = Problem.objects.filter(town=town, deadline__lte=end).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__date__gt=F("deadline"))
+    )
+    for problem in late:
+        items.append(_("问题%(number)s“%(title)s”未按期办结") % {"number": problem.number, "title": problem.title})
+    return items
+
+
+def recheck(town: Town, figures: TownYearFigures | None) -> dict | None:
+    """Re-apply the four criteria (the policy of the town's certification) to the year's figures."""
+    if town.tier == Tier.POTENTIAL or figures is None:
+        return None
+    roles = dict(town.enterprises.values_list("role").annotate(n=Count("pk")))
+    application = (
+        Application.objects.filter(town=town, status=Application.Status.CERTIFIED).order_by("-decided_at").first()
+    )
+    facts = engine.TownFacts(
+        sector=town.sector,
+        annual_output_wan=figures.output_wan,
+        anchor_enterprises=roles.get(Enterprise.Role.ANCHOR, 0),
+        supporting_enterprises=roles.get(Enterprise.Role.SUPPORTING, 0),
+        provincial_share_pct=figures.provincial_share_pct,
+        local_jobs=figures.local_jobs,
+        national_market=bool(application and application.national_market),
+        traditional_feature=bool(application and application.traditional_feature),
+    )
+    return engine.evaluate(facts, _criteria_policy(town).thresholds()).as_dict()
+
+
+def evaluate_town(*, run_id: int, town_id: int) -> None:
+    """Idempotent: a redelivered message rewrites the same row."""
+    run = EvaluationRun.objects.get(pk=run_id)
+    if run.status != EvaluationRun.Status.RUNNING:
+        return
+    town = Town.objects.select_related("county").get(pk=town_id)
+    data = gather(town, run.year)
+    criteria = data["criteria"]
+    TownEvaluation.objects.update_or_create(
+        run=run,
+        town=town,
+        defaults={
+            "group": Group.POTENTIAL if town.tier == Tier.POTENTIAL else Group.CERTIFIED,
+            "indicators": data["values"],
+            "has_data": data["values"]["output"] is not None,
+            "criteria": criteria,
+            "inspection": bool(criteria and criteria["outcome"] == engine.INELIGIBLE),
+            "slow": data["slow"],
+        },
+    )
+    EvaluationRun.objects.filter(pk=run_id).update(done=TownEvaluation.objects.filter(run_id=run_id).count())
+
+
+@transaction.atomic
+def finalize(*, run_id: int) -> EvaluationRun:
+    """Score and rank every group once all towns are in; the run becomes a draft for the office."""
+    run = EvaluationRun.objects.select_for_update().get(pk=run_id)
+    if run.status != EvaluationRun.Status.RUNNING:
+        return run
+    results = list(run.results.select_related("town"))
+    for group in Group.values:
+        members = [r for r in results if r.group == group]
+        inputs = [
+            scoring.TownInput(
+                r.town_id,
+                r.town.name,
+                Decimal(r.indicators["output"]) if r.indicators.get("output") else None,
+                {k: Decimal(v) for k, v in r.indicators.items() if v is not None},
+            )
+            for r in members
+        ]
+        scores = {s.town_id: s for s in scoring.score(inputs, run.weights)}
+        for r in members:
+            s = scores[r.town_id]
+            r.score, r.rank = s.score, s.rank
+            r.breakdown = {k: str(v) for k, v in s.breakdown.items()}
+    TownEvaluation.objects.bulk_update(results, ["score", "rank", "breakdown"])
+    run.status, run.finished_at, run.done = EvaluationRun.Status.DRAFT, timezone.now(), len(results)
+    run.save(update_fields=["status", "finished_at", "done"])
+    return run
+
+
+def fail(*, run_id: int, error: str) -> None:
+    EvaluationRun.objects.filter(pk=run_id, status=EvaluationRun.Status.RUNNING).update(
+        status=EvaluationRun.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+
+
+# --- publication -------------------------------------------------------------------------------------------
+
+
+def _notice_number(year: int) -> str:
+    prefix = f"运专镇督〔{year}〕"
+    last = SupervisionNotice.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
+    seq = int(last[len(prefix) :].rstrip("号")) + 1 if last else 1
+    return f"{prefix}{seq:03d}号"
+
+
+@transaction.atomic
+def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
+    """Publish a draft: commend the counties of the top towns, and send supervision notices to the
+    counties of the bottom towns and of towns whose project or problem work is behind."""
+    require_office(user)
+    run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != EvaluationRun.Status.DRAFT:
+        raise ActionNotAllowed(_("只有待审核的评估结果可以发布（当前：%(s)s）。") % {"s": run.get_status_display()})
+    config = config_for(run.year)
+    today = timezone.localdate()
+    ranked = list(
+        run.results.filter(group=Group.CERTIFIED, rank__isnull=False).select_related("town__county").order_by("rank")
+    )
+    top = ranked[: config.top_n]
+    bottom = [r for r in ranked[len(ranked) - config.bottom_n :] if r not in top] if config.bottom_n else []
+    for r in top:
+        Commendation.objects.create(
+            run=run,
+            town=r.town,
+            county=r.town.county,
+            rank=r.rank,
+            text=_("%(town)s在%(year)d年度专业镇评估中排名第%(rank)d（%(score)s分），予以表扬。")
+            % {"town": r.town.name, "year": run.year, "rank": r.rank, "score": r.score},
+        )
+        notify(
+            county_users(r.town.county),
+            _("%(town)s在%(year)d年度专业镇评估中排名第%(rank)d，予以表扬。")
+            % {"town": r.town.name, "year": run.year, "rank": r.rank},
+            reverse("evaluation-detail", kwargs={"pk": run.pk}),
+        )
+    slow = [r for r in run.results.filter(group=Group.CERTIFIED).select_related("town__county") if r.slow]
+    for r in {x.pk: x for x in [*bottom, *slow]}.values():
+        problems = []
+        if r in bottom:
+            problems.append(
+                _("%(year)d年度评估排名靠后（第%(rank)d名，%(score)s分）")
+                % {"year": run.year, "rank": r.rank, "score": r.score}
+            )
+        problems += r.slow
+        if r.inspection:
+            problems.append(_("按认定标准复核不再符合条件，列入专项检查"))
+        notice = SupervisionNotice.objects.create(
+            number=_notice_number(today.year),
+            run=run,
+            town=r.town,
+            county=r.town.county,
+            problems=problems,
+            issued_on=today,
+            deadline=today + datetime.timedelta(days=config.rectify_days),
+        )
+        audit.record(action=Action.CREATE, obj=notice, user=user)
+        notify(
+            county_users(r.town.county),
+            _("督办通知书%(number)s：%(town)s，请于%(date)s前整改并报送整改报告。")
+            % {"number": notice.number, "town": r.town.name, "date": notice.deadline},
+            reverse("supervision-notice", kwargs={"pk": notice.pk}),
+        )
+    before = audit.snapshot(run)
+    run.status, run.published_at, run.published_by = EvaluationRun.Status.PUBLISHED, timezone.now(), user
+    try:
+        with transaction.atomic():
+            run.save(update_fields=["status", "published_at", "published_by"])
+    except IntegrityError:
+        raise ActionNotAllowed(_("该年度评估结果已发布。")) from None
+    audit.record(action=Action.STATE, obj=run, user=user, before=before)
+    return run
+
+
+# --- rectification -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rectification_submit(*, user, notice: SupervisionNotice, text: str, uploads=()) -> RectificationReport:
+    if role_of(user) != Role.COUNTY:
+        raise ActionNotAllowed(_("整改报告由被督办的县（市、区）报送。"))
+    require_town_in_scope(user, notice.town)
+    notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status not in (SupervisionNotice.Status.ISSUED, SupervisionNotice.Status.RETURNED):
+        raise ActionNotAllowed(_("该督办通知书当前不需要报送整改报告。"))
+    if not text.strip():
+        raise ValidationError({"text": _("请填写整改情况。")})
+    report = RectificationReport.objects.create(notice=notice, text=text, submitted_by=user)
+    for upload in uploads:
+        content_type = check_attachment(upload)
+        RectificationAttachment.objects.create(
+            report=report, file=upload, original_name=upload.name[:200], size=upload.size, content_type=content_type
+        )
+    before = audit.snapshot(notice)
+    notice.status = SupervisionNotice.Status.ANSWERED
+    notice.save(update_fields=["status"])
+    audit.record(action=Action.STATE, obj=notice, user=user, before=before, note=_("报送整改报告"))
+
+    notify(
+        office_users(),
+        _("%(county)s报送了督办通知书%(number)s的整改报告。") % {"county": notice.county, "number": notice.number},
+        reverse("supervision-notice", kwargs={"pk": notice.pk}),
+    )
+    return report
+
+
+@transaction.atomic
+def rectification_review(*, user, notice: SupervisionNotice, accept: bool, note: str) -> SupervisionNotice:
+    require_office(user)
+    notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status != SupervisionNotice.Status.ANSWERED:
+        raise ActionNotAllowed(_("没有待审核的整改报告。"))
+    before = audit.snapshot(notice)
+    notice.status = SupervisionNotice.Status.ACCEPTED if accept else SupervisionNotice.Status.RETURNED
+    notice.review_note = note
+    notice.closed_at = timezone.now() if accept else None
+    notice.save(update_fields=["status", "review_note", "closed_at"])
+    audit.record(action=Action.STATE, obj=notice, user=user, before=before, note=note[:300])
+    notify(
+        county_users(notice.county),
+        (_("督办通知书%(number)s整改完成。") if accept else _("督办通知书%(number)s的整改报告被退回：") + note[:100])
+        % {"number": notice.number},
+        reverse("supervision-notice", kwargs={"pk": notice.pk}),
+    )
+    return notice
+
+
+@transaction.atomic
+def schedule_save(*, user, month: int, day: int, hour: int, enabled: bool) -> None:
+    """The office moves the annual run (default 31 January) or pauses it."""
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    from .schedule import ANNUAL_EVALUATION, TIME_ZONE
+
+    require_office(user)
+    task = PeriodicTask.objects.select_for_update().get(name=ANNUAL_EVALUATION)
+    before = {"schedule": str(task.crontab), "enabled": task.enabled}
+    task.crontab, _ = CrontabSchedule.objects.get_or_create(
+        minute="0",
+        hour=str(hour),
+        day_of_month=str(day),
+        month_of_year=str(month),
+        day_of_week="*",
+        timezone=TIME_ZONE,
+    )
+    task.enabled = enabled
+    task.save()
+    audit.record(
+        action=Action.UPDATE,
+        obj=task,
+        user=user,
+        before=before,
+        after={"schedule": str(task.crontab), "enabled": task.enabled},
+    )
