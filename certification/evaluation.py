@@ -195,9 +195,9 @@ def recheck(town: Town, figures: TownYearFigures | None) -> dict | None:
 
 def evaluate_town(*, run_id: int, town_id: int) -> None:
     """Idempotent: a redelivered message rewrites the same row."""
-    run = EvaluationRun.objects.get(pk=run_id)
-    if run.status != EvaluationRun.Status.RUNNING:
-        return
+    run = EvaluationRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != EvaluationRun.Status.RUNNING:
+        return  # a message of a run since replaced (e.g. redelivered after a worker died)
     town = Town.objects.select_related("county").get(pk=town_id)
     data = gather(town, run.year)
     criteria = data["criteria"]
@@ -219,8 +219,8 @@ def evaluate_town(*, run_id: int, town_id: int) -> None:
 @transaction.atomic
 def finalize(*, run_id: int) -> EvaluationRun:
     """Score and rank every group once all towns are in; the run becomes a draft for the office."""
-    run = EvaluationRun.objects.select_for_update().get(pk=run_id)
-    if run.status != EvaluationRun.Status.RUNNING:
+    run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status != EvaluationRun.Status.RUNNING:
         return run
     results = list(run.results.select_related("town"))
     for group in Group.values:

@@ -4,7 +4,7 @@ Each town brings raw indicator values (None where it has no data). Relative indi
 0–100 across the towns of its group (min–max; all equal → 100); absolute ones are already 0–100.
 A town's score is the weighted mean over the indicators it has data for; a town with no figures for
 the year is not scored at all. Ranking: score high to low, ties broken by the year's output (high
-first), then by town name — so the same inputs always give the same ranks.
+first), then by town name in character-code order — so the same inputs always give the same ranks.
 """
 
 from __future__ import annotations

@@ -1,0 +1,320 @@
+"""The annual evaluation: runs, rerun idempotency, missing data, criteria re-check, publication rules,
+notices and rectification by role, the beat schedule, and the real thing on a Celery worker."""
+
+from __future__ import annotations
+
+import datetime
+import signal
+import time
+from decimal import Decimal
+
+import pytest
+from celery import Celery
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from certification import evaluation
+from certification.models import (
+    Commendation,
+    EvaluationConfig,
+    EvaluationRun,
+    SupervisionNotice,
+    TownEvaluation,
+)
+from certification.schedule import ANNUAL_EVALUATION, DAILY_REMINDERS
+from tasks_registry.models import KeyProject
+from towns.errors import ActionNotAllowed
+from towns.models import Role, TownYearFigures
+
+from .factories import EnterpriseFactory, TownFactory, TownFiguresFactory, make_user
+from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
+from .test_certification import client_of
+
+YEAR = 2025
+
+
+def run_inline(run: EvaluationRun) -> EvaluationRun:
+    """What the Celery chord does, in this process: every town, then scoring."""
+    for town_id in run.results.model.town.field.related_model.objects.values_list("pk", flat=True):
+        evaluation.evaluate_town(run_id=run.pk, town_id=town_id)
+    return evaluation.finalize(run_id=run.pk)
+
+
+def start(user, year=YEAR, capture=None) -> EvaluationRun:
+    # The fan-out is enqueued on commit; tests run it in-process instead (the worker test runs it for real).
+    return run_inline(evaluation.evaluation_start(user=user, year=year))
+
+
+@pytest.fixture
+def towns(world):
+    """Five city towns with figures for 2024 and 2025 (one provincial), one potential town, one town without
+    2025 figures."""
+    made = {"home": world.home_town, "other": world.other_town}
+    for town in made.values():
+        TownFiguresFactory(town=town, year=YEAR, output_wan="80000.00", local_jobs=3000, provincial_share_pct="60")
+    for i, output in enumerate(["30000", "50000", "65000"]):
+        town = TownFactory(name=f"测试镇{i}", county=world.other_county if i else world.home_county, tier="city")
+        TownFiguresFactory(town=town, year=YEAR - 1, output_wan="40000")
+        TownFiguresFactory(town=town, year=YEAR, output_wan=output, local_jobs=2500, provincial_share_pct="55")
+        EnterpriseFactory(town=town, role="anchor")
+        made[f"t{i}"] = town
+    made["potential"] = TownFactory(name="潜力镇", county=world.home_county, tier="potential")
+    TownFiguresFactory(town=made["potential"], year=YEAR, output_wan="9000", local_jobs=300)
+    made["nodata"] = TownFactory(name="无数据镇", county=world.home_county, tier="city")
+    return made
+
+
+def test_run_scores_ranks_and_groups(world, towns):
+    run = start(world.users["office"])
+    assert run.status == "draft" and run.done == run.total == 7
+    certified = list(run.results.filter(group="certified", rank__isnull=False).order_by("rank"))
+    assert [r.rank for r in certified] == [1, 2, 3, 4, 5]
+    assert all(Decimal(0) <= r.score <= Decimal(100) for r in certified)
+    assert run.results.get(town=towns["potential"]).group == "potential"
+    assert run.results.get(town=towns["potential"]).rank == 1  # ranked separately
+
+
+def test_town_without_figures_is_reported_not_scored_as_zero(world, towns):
+    run = start(world.users["office"])
+    result = run.results.get(town=towns["nodata"])
+    assert result.has_data is False and result.score is None and result.rank is None
+    body = client_of(None, world.users["office"]).get(reverse("evaluation-detail", kwargs={"pk": run.pk}))
+    assert "无当年数据" in body.content.decode()
+
+
+def test_rerun_replaces_the_draft(world, towns):
+    first = start(world.users["office"])
+    second = start(world.users["office"])
+    assert EvaluationRun.objects.filter(year=YEAR).count() == 1
+    assert not EvaluationRun.objects.filter(pk=first.pk).exists()
+    assert TownEvaluation.objects.filter(run__year=YEAR).count() == 7 == second.results.count()
+
+
+def test_criteria_recheck_flags_inspection_without_changing_tier(world, towns):
+    run = start(world.users["office"])
+    weak = run.results.get(town=towns["t0"])  # 30,000 万元 < 50,000 and 1 anchor, no supporting firms
+    assert weak.inspection is True and weak.criteria["outcome"] == "ineligible"
+    towns["t0"].refresh_from_db()
+    assert towns["t0"].tier == "city"
+
+
+def test_slow_projects_are_named(world, towns):
+    KeyProject.objects.create(
+        town=towns["t1"],
+        name="二期扩建",
+        investment_wan=Decimal("1000"),
+        stage="signed",
+        signed_on=datetime.date(2025, 1, 5),
+        planned_start_on=datetime.date(2025, 6, 1),
+    )
+    run = start(world.users["office"])
+    assert run.results.get(town=towns["t1"]).slow == ["重点项目“二期扩建”计划2025-06-01开工，年底前未开工"]
+
+
+def test_publish_creates_exactly_the_commendations_and_notices(world, towns):
+    EvaluationConfig.objects.create(year=YEAR, top_n=2, bottom_n=1)
+    KeyProject.objects.create(
+        town=towns["t1"],
+        name="二期扩建",
+        investment_wan=Decimal("1000"),
+        stage="signed",
+        signed_on=datetime.date(2025, 1, 5),
+        planned_start_on=datetime.date(2025, 6, 1),
+    )
+    run = start(world.users["office"])
+    ranked = list(run.results.filter(group="certified", rank__isnull=False).order_by("rank"))
+    evaluation.evaluation_publish(user=world.users["office"], run=run)
+    assert list(Commendation.objects.values_list("town", flat=True).order_by("rank")) == [
+        ranked[0].town_id,
+        ranked[1].town_id,
+    ]
+    noticed = set(SupervisionNotice.objects.values_list("town", flat=True))
+    assert noticed == {ranked[-1].town_id, towns["t1"].pk}  # the bottom one, and the one with a slow project
+    notice = SupervisionNotice.objects.get(town=ranked[-1].town)
+    assert notice.deadline == timezone.localdate() + datetime.timedelta(days=60)
+    assert notice.number.startswith(f"运专镇督〔{timezone.localdate().year}〕")
+    with pytest.raises(ActionNotAllowed):
+        evaluation.evaluation_publish(user=world.users["office"], run=run)
+    with pytest.raises(ActionNotAllowed):
+        evaluation.evaluation_start(user=world.users["office"], year=YEAR)  # published years are final
+    assert SupervisionNotice.objects.count() == 2 and Commendation.objects.count() == 2
+
+
+def test_only_the_office_starts_and_publishes(world, towns):
+    for role in ("county", "bureau", "leader", "expert"):
+        with pytest.raises(PermissionDenied):
+            evaluation.evaluation_start(user=world.users[role], year=YEAR)
+    run = start(world.users["office"])
+    with pytest.raises(PermissionDenied):
+        evaluation.evaluation_publish(user=world.users["leader"], run=run)
+    assert (
+        client_of(None, world.users["county"]).post(reverse("evaluation-publish", kwargs={"pk": run.pk})).status_code
+        == 404
+    )  # drafts are the office's
+    assert (
+        client_of(None, world.users["leader"]).get(reverse("evaluation-detail", kwargs={"pk": run.pk})).status_code
+        == 404
+    )
+
+
+def published_notice(world, towns):
+    EvaluationConfig.objects.create(year=YEAR, top_n=0, bottom_n=5)
+    run = start(world.users["office"])
+    evaluation.evaluation_publish(user=world.users["office"], run=run)
+    return SupervisionNotice.objects.get(town=world.home_town)
+
+
+def test_notices_are_seen_by_their_county_only(world, towns, api_for):
+    mine = published_notice(world, towns)
+    theirs = SupervisionNotice.objects.filter(county=world.other_county).first()
+    county = client_of(None, world.users["county"])
+    assert county.get(reverse("supervision-notice", kwargs={"pk": mine.pk})).status_code == 200
+    assert county.get(reverse("supervision-notice", kwargs={"pk": theirs.pk})).status_code == 404
+    assert client_of(None, world.users["bureau"]).get(reverse("supervision-notices")).status_code == 403
+    numbers = {n["number"] for n in api_for("county").get("/api/v1/supervision-notices/").json()["results"]}
+    assert mine.number in numbers and theirs.number not in numbers
+    pdf = county.get(reverse("supervision-notice", kwargs={"pk": mine.pk}), {"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+
+
+def test_rectification_workflow_by_role(world, towns):
+    notice = published_notice(world, towns)
+    yanhu = make_user(Role.COUNTY, county=world.other_county, username="yanhu")
+    from django.http import Http404
+
+    with pytest.raises(Http404):
+        evaluation.rectification_submit(user=yanhu, notice=notice, text="不是我县")
+    with pytest.raises(ActionNotAllowed):
+        evaluation.rectification_submit(user=world.users["office"], notice=notice, text="代报")
+    evaluation.rectification_submit(user=world.users["county"], notice=notice, text="已制定整改方案并落实")
+    with pytest.raises(PermissionDenied):
+        evaluation.rectification_review(user=world.users["county"], notice=notice, accept=True, note="自审")
+    evaluation.rectification_review(user=world.users["office"], notice=notice, accept=False, note="请补充数据")
+    notice.refresh_from_db()
+    assert notice.status == "returned"
+    evaluation.rectification_submit(user=world.users["county"], notice=notice, text="补充了数据")
+    evaluation.rectification_review(user=world.users["office"], notice=notice, accept=True, note="整改到位")
+    notice.refresh_from_db()
+    assert notice.status == "accepted" and notice.reports.count() == 2
+
+
+def test_overdue_notices_are_chased_by_the_daily_job(world, towns):
+    from tasks_registry import services as task_services
+    from towns.models import Notification
+
+    notice = published_notice(world, towns)
+    late = notice.deadline + datetime.timedelta(days=1)
+    assert task_services.reminders_send(today=late)["notice_reminders"] >= 1
+    assert Notification.objects.filter(
+        recipient=world.users["county"], message__contains=notice.number, message__startswith="督办整改超期提醒"
+    ).exists()
+    assert task_services.reminders_send(today=late)["notice_reminders"] == 0
+
+
+def test_beat_schedule_exists_after_migrate_and_the_office_can_move_it(world, client_for):
+    annual = PeriodicTask.objects.get(name=ANNUAL_EVALUATION)
+    assert annual.task == "certification.scheduled_evaluation" and annual.enabled
+    assert (annual.crontab.month_of_year, annual.crontab.day_of_month, annual.crontab.hour) == ("1", "31", "2")
+    assert PeriodicTask.objects.get(name=DAILY_REMINDERS).task == "tasks_registry.send_daily_reminders"
+    response = client_for("office").post(reverse("evaluation-schedule"), {"month": 2, "day": 15, "hour": 3})
+    assert response.status_code == 302
+    annual.refresh_from_db()
+    assert (annual.crontab.month_of_year, annual.crontab.day_of_month, annual.enabled) == ("2", "15", False)
+    assert client_for("leader").get(reverse("evaluation-schedule")).status_code == 403
+
+
+def test_weights_are_configured_per_year(world, towns, client_for):
+    data = {"top_n": 1, "bottom_n": 1, "rectify_days": 30} | {f"w_{c}": 0 for c in evaluation.scoring.INDICATORS}
+    data["w_local_jobs"] = 1
+    assert client_for("office").post(reverse("evaluation-config", kwargs={"year": YEAR}), data).status_code == 302
+    run = start(world.users["office"])
+    assert run.weights["local_jobs"] == 1 and run.weights["output"] == 0
+    top = run.results.filter(group="certified", rank=1).get()
+    assert set(top.breakdown) == {"local_jobs"}
+
+
+def test_published_results_in_the_api(world, towns, api_for):
+    run = start(world.users["office"])
+    assert api_for("leader").get("/api/v1/evaluations/").json()["count"] == 0  # drafts are not published
+    evaluation.evaluation_publish(user=world.users["office"], run=run)
+    data = api_for("api").get("/api/v1/evaluations/").json()["results"][0]
+    assert data["year"] == YEAR and len(data["results"]) == 7
+    assert [r["rank"] for r in data["results"] if r["group"] == "certified" and r["rank"]] == [1, 2, 3, 4, 5]
+
+
+# --- the real thing ----------------------------------------------------------------------------------------
+
+
+def _wait(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.fixture
+def celery_client():
+    redis_or_skip().flushdb()
+    client = Celery(broker=TEST_REDIS_URL, backend=TEST_REDIS_URL)
+    client.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
+    yield client
+    client.close()
+
+
+def _worker():
+    return CeleryWorker(
+        TEST_REDIS_URL, extra_env={"DATABASE_URL": worker_database_url(), "CELERY_RESULT_BACKEND": TEST_REDIS_URL}
+    )
+
+
+@pytest.mark.services
+def test_scheduler_path_runs_on_a_real_worker_twice_one_set_of_results(transactional_db, world, towns, celery_client):
+    worker = _worker()
+    try:
+        worker.wait_ready(celery_client)
+        for _ in range(2):
+            run_id = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+            assert _wait(lambda: EvaluationRun.objects.get(pk=run_id).status == "draft"), worker.log.read_text()[-3000:]
+    finally:
+        worker.stop()
+    run = EvaluationRun.objects.get(year=YEAR)
+    assert run.trigger == "beat" and run.started_by is None
+    assert run.results.count() == 7 == TownEvaluation.objects.count()
+    assert list(
+        run.results.filter(group="certified", rank__isnull=False).order_by("rank").values_list("rank", flat=True)
+    ) == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.services
+def test_worker_killed_mid_run_then_a_rerun_completes(transactional_db, world, towns, celery_client):
+    for i in range(60):  # enough towns that the run is still going when the worker dies
+        TownYearFigures.objects.create(
+            town=TownFactory(county=world.home_county), year=YEAR, output_wan=Decimal(1000 + i), local_jobs=10
+        )
+    total = 67
+    worker = _worker()
+    try:
+        worker.wait_ready(celery_client)
+        run_id = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        assert _wait(lambda: EvaluationRun.objects.get(pk=run_id).done >= 3, timeout=30)
+        worker.process.send_signal(signal.SIGKILL)
+        worker.process.wait(timeout=10)
+    finally:
+        worker.stop()
+    killed = EvaluationRun.objects.get(pk=run_id)
+    assert killed.status == "running" and killed.done < total  # stuck where it died
+    worker = _worker()
+    try:
+        worker.wait_ready(celery_client)
+        rerun = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        assert _wait(lambda: EvaluationRun.objects.filter(pk=rerun, status="draft").exists(), timeout=90), (
+            worker.log.read_text()[-3000:]
+        )
+    finally:
+        worker.stop()
+    assert list(EvaluationRun.objects.filter(year=YEAR).values_list("pk", flat=True)) == [rerun]
+    assert TownEvaluation.objects.filter(run_id=rerun).count() == total == TownEvaluation.objects.count()
