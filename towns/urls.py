@@ -4,6 +4,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("targets/", views.targets_overview, name="targets"),
+    path("targets/<slug:key>/", views.target_rows, name="target-rows"),
     path("counties/", views.county_list, name="county-list"),
     path("counties/<int:pk>/", views.county_detail, name="county-detail"),
     path("towns/", views.town_list, name="town-list"),

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certification.selectors import workflow_summary
 from tasks_registry.selectors import board as task_board
 
-from . import exports, importers, selectors, services
+from . import exports, importers, selectors, services, targets
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm, call_service
 from .models import AuditEntry, Notification, Role, Tier, Town
@@ -30,7 +31,12 @@ def home(request):
     if role is None:
         return render(request, "home/no_role.html", context, status=403)
     towns = selectors.town_list(user=request.user)
-    by_tier = dict(Town.objects.order_by().values_list("tier").annotate(n=Count("pk")))
+    if role in (Role.LEADER, Role.OFFICE):
+        # The targets dashboard reads every town once; the tier counts and top towns come from it.
+        context["dashboard"], targets_data = targets.dashboard(user=request.user)
+        by_tier = context["dashboard"].tier_counts
+    else:
+        by_tier = dict(Town.objects.order_by().values_list("tier").annotate(n=Count("pk")))
     context["tier_counts"] = {tier.label: by_tier.get(tier.value, 0) for tier in Tier}
     context["town_count"] = sum(by_tier.values())
     if role == Role.COUNTY:
@@ -55,9 +61,35 @@ def home(request):
         rows = task_board(user=request.user)
         context["task_rows"] = rows
         context["top_towns"] = sorted(
-            towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
+            targets_data.towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
         )[:10]
     return render(request, f"home/{role}.html", context)
+
+
+# --- targets (二、总体目标) ----------------------------------------------------------------------
+
+
+@login_required
+def targets_overview(request):
+    dashboard, data = targets.dashboard(user=request.user)
+    return render(
+        request,
+        "targets/overview.html",
+        {"dashboard": dashboard, "doubling_charts": dashboard.doubling_charts(data.outputs)},
+    )
+
+
+@login_required
+def target_rows(request, key):
+    """The rows one dashboard figure was computed from, as a page or an .xlsx export."""
+    data = targets.dashboard_input(user=request.user)
+    page = targets.rows_page(key, data, timezone.localdate(), band=request.GET.get("band", ""))
+    if page is None:
+        raise Http404
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(filename=page.title, sheet_title=page.title, columns=page.columns, rows=page.rows)
+    rows = [(targets.link_pk(row), [targets.display_cell(c.value(row)) for c in page.columns]) for row in page.rows]
+    return render(request, "targets/rows.html", {"page": page, "rows": rows, "query": request.GET.urlencode()})
 
 
 # --- counties ------------------------------------------------------------------------------------
