@@ -51,6 +51,9 @@ def home(request):
     if role in (Role.COUNTY, Role.OFFICE):
         context["workflow"] = workflow_summary(user=request.user)
     if role == Role.BUREAU:
+        context["top_towns"] = sorted(
+            towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
+        )[:10]
         bureau_id = membership(request.user).bureau_id
         context["my_tasks"] = [
             (row, _("牵头") if any(b.pk == bureau_id for b in row.leads) else _("配合"))

@@ -1,0 +1,30 @@
+"""Every endpoint under /api/v1/, in one router and one namespace ("api"), so API route names never
+clash with page names (reverse("api:town-detail") vs reverse("town-detail"))."""
+
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from certification.api import views as certification
+from tasks_registry.api import views as tasks
+from towns.api import views as towns
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("counties", towns.CountyViewSet, basename="county")
+router.register("towns", towns.TownViewSet, basename="town")
+router.register("enterprises", towns.EnterpriseViewSet, basename="enterprise")
+router.register("applications", certification.ApplicationViewSet, basename="application")
+router.register("certificates", certification.CertificateViewSet, basename="certificate")
+router.register("policies", certification.PolicyViewSet, basename="policy")
+router.register("evaluations", certification.EvaluationViewSet, basename="evaluation")
+router.register("supervision-notices", certification.SupervisionNoticeViewSet, basename="supervision-notice")
+router.register("tasks", tasks.TaskViewSet, basename="task")
+router.register("reports", tasks.ReportViewSet, basename="report")
+router.register("problems", tasks.ProblemViewSet, basename="problem")
+router.register("projects", tasks.ProjectViewSet, basename="project")
+
+urlpatterns = [
+    path("certification/precheck/", certification.PrecheckView.as_view(), name="precheck"),
+    *router.urls,
+]
