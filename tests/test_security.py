@@ -1,0 +1,111 @@
+"""Login lockout, cookies and headers, CSRF on every form and session-authenticated API write."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client, override_settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from .factories import PASSWORD
+
+
+def login(client, username, password):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_five_failures_lock_the_account_even_with_the_right_password(world, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    client = Client()
+    for _ in range(5):
+        response = login(client, "county", "wrong-password")
+    assert response.status_code in (200, 429)
+    locked = login(client, "county", PASSWORD)
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Other accounts are not affected.
+    assert login(Client(), "office", PASSWORD).status_code == 302
+
+
+def test_a_success_before_the_limit_resets_the_count(world, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    login(client, "county", "nope")
+    login(client, "county", "nope")
+    assert login(client, "county", PASSWORD).status_code == 302
+    client.logout()
+    login(client, "county", "nope")
+    login(client, "county", "nope")
+    assert login(client, "county", PASSWORD).status_code == 302
+
+
+def test_weak_passwords_are_refused():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("12345678", "password123", "yuncheng"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("Zhuanye-zhen-2026!")
+
+
+def test_content_security_policy_allows_no_inline_code_and_no_other_origin(world, client_for):
+    response = client_for("county").get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["default-src"] == "'self'" and directives["frame-ancestors"] == "'none'"
+    assert "unsafe" not in policy and "http" not in policy
+    body = response.content.decode()
+    assert "<script>" not in body and " style=" not in body and "<style" not in body
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_session_and_csrf_cookies(world, settings):
+    client = Client()
+    response = login(client, "county", PASSWORD)
+    assert response.cookies["sessionid"]["httponly"] is True
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    form = client.get(reverse("enterprise-create"))
+    assert form.cookies["csrftoken"]["httponly"] is True
+
+
+@override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_INCLUDE_SUBDOMAINS=True, SECURE_HSTS_PRELOAD=True)
+def test_hsts_on_https(world, client_for):
+    response = client_for("county").get(reverse("home"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+
+
+FORMS = [
+    ("enterprise-create", {}),
+    ("enterprise-import", {}),
+    ("problem-create", {}),
+    ("notifications", {}),
+    ("logout", {}),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), FORMS)
+def test_forms_refuse_posts_without_csrf_token(world, name, kwargs):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["county"])
+    assert client.post(reverse(name, kwargs=kwargs), {}).status_code == 403
+
+
+def test_every_page_form_carries_a_token(world, client_for):
+    for name in ("enterprise-create", "enterprise-import", "problem-create", "project-create"):
+        body = client_for("county").get(reverse(name)).content.decode()
+        assert body.count('name="csrfmiddlewaretoken"') >= 2, name  # the page's form and the logout form
+
+
+def test_session_api_writes_need_csrf_but_token_clients_do_not(world):
+    from rest_framework.authtoken.models import Token
+
+    data = {"year": 2021, "output_wan": "1", "local_jobs": 1}
+    url = f"/api/v1/towns/{world.home_town.pk}/figures/"
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(world.users["county"])  # a real session cookie, as a browser has
+    assert session.post(url, data, format="json").status_code == 403
+    token = APIClient(enforce_csrf_checks=True)
+    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users['county']).key}")
+    assert token.post(url, data, format="json").status_code == 201
