@@ -118,3 +118,17 @@ def make_user(role: str | None, *, county: County | None = None, bureau: Bureau 
             bureau=bureau if role == Role.BUREAU else None,
         )
     return user
+
+
+def api_key(user, *, days: int = 30) -> str:
+    """Issue a token for ``user`` as the office would, and return its key."""
+    from django.utils import timezone
+
+    from towns.api.authentication import digest, new_key
+    from towns.models import ApiToken
+
+    key = new_key()
+    ApiToken.objects.create(
+        user=user, prefix=key[:8], key_hash=digest(key), expires_at=timezone.now() + timezone.timedelta(days=days)
+    )
+    return key

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from .factories import TownFactory, TownFiguresFactory
+from .factories import TownFactory, TownFiguresFactory, api_key
 
 
 def test_towns_contract(world, api_for):
@@ -64,15 +63,50 @@ def test_enterprise_and_county_contract(world, api_for):
     assert {c["name"]: c["town_count"] for c in counties} == {"万荣县": 1, "盐湖区": 1}
 
 
-def test_token_authentication_and_revocation(world):
-    token = Token.objects.create(user=world.users["api"])
+def test_token_authentication_revocation_and_expiry(world, client_for):
+    from towns import services
+    from towns.models import ApiToken
+
+    token, key = services.api_token_issue(user=world.users["office"], holder=world.users["api"])
+    assert ApiToken.objects.get().key_hash != key and key not in ApiToken.objects.get().key_hash  # only a digest
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/towns/").status_code == 200
-    token.delete()  # revoked by the office in the admin
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    _, new = services.api_token_issue(user=world.users["office"], holder=world.users["api"])  # re-issue
+    assert client.get("/api/v1/towns/").status_code == 401  # the old key stopped working at once
+    client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert client.get("/api/v1/towns/").status_code == 200
+    services.api_token_revoke(user=world.users["office"], holder=world.users["api"])
+    assert client.get("/api/v1/towns/").status_code == 401
+    expired = api_key(world.users["api"], days=-1)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {expired}")
     assert client.get("/api/v1/towns/").status_code == 401
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert client.get("/api/v1/towns/").status_code == 401
+    import pytest as _pytest
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    with _pytest.raises(PermissionDenied):
+        services.api_token_issue(user=world.users["county"], holder=world.users["api"])
+    with _pytest.raises(ValidationError):
+        services.api_token_issue(user=world.users["office"], holder=world.users["county"])  # not an API user
+
+
+def test_each_token_is_throttled_on_its_own(world, monkeypatch):
+    from django.core.cache import cache
+
+    from towns.api.throttling import TokenRateThrottle
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/minute"})
+    first, second = APIClient(), APIClient()
+    first.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['api'])}")
+    second.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['county'])}")
+    assert [first.get("/api/v1/counties/").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert second.get("/api/v1/counties/").status_code == 200  # another token has its own budget
+    cache.clear()
 
 
 def test_schema_and_docs_are_served_locally(db, client):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from .factories import api_key
 
 URL = "/api/v1/certification/precheck/"
 GOOD = {
@@ -22,7 +23,7 @@ GOOD = {
 @pytest.fixture
 def client(world):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users['api']).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['api'])}")
     return client
 
 

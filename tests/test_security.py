@@ -7,7 +7,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from .factories import PASSWORD
+from .factories import PASSWORD, api_key
 
 
 def login(client, username, password):
@@ -99,13 +99,11 @@ def test_every_page_form_carries_a_token(world, client_for):
 
 
 def test_session_api_writes_need_csrf_but_token_clients_do_not(world):
-    from rest_framework.authtoken.models import Token
-
     data = {"year": 2021, "output_wan": "1", "local_jobs": 1}
     url = f"/api/v1/towns/{world.home_town.pk}/figures/"
     session = APIClient(enforce_csrf_checks=True)
     session.force_login(world.users["county"])  # a real session cookie, as a browser has
     assert session.post(url, data, format="json").status_code == 403
     token = APIClient(enforce_csrf_checks=True)
-    token.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.users['county']).key}")
+    token.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['county'])}")
     assert token.post(url, data, format="json").status_code == 201

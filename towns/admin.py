@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from . import audit
 from .models import (
+    ApiToken,
     AuditEntry,
     Bureau,
     County,
@@ -164,3 +165,25 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["read_at"]
     search_fields = ["message", "recipient__username"]
     raw_id_fields = ["recipient"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are issued on the office's token page (the key is shown once there); here they are listed."""
+
+    list_display = ["user", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["user__username", "prefix"]
+    readonly_fields = [
+        "user",
+        "prefix",
+        "key_hash",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "issued_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -12,5 +12,7 @@ class TownsConfig(AppConfig):
     verbose_name = "专业镇登记"
 
     def ready(self) -> None:
+        from .api import schema  # noqa: F401 - registers the token scheme with drf-spectacular
+
         if settings.CELERY_TASK_ALWAYS_EAGER:
             logger.info("Celery: no broker configured (CELERY_BROKER_URL/REDIS_URL); tasks run in-process.")

@@ -8,9 +8,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from .models import Bureau, County, Enterprise, EnterpriseYearFigures, Membership, Role, Town, TownYearFigures
+from .models import ApiToken, Bureau, County, Enterprise, EnterpriseYearFigures, Membership, Role, Town, TownYearFigures
 from .reference import load_reference_data
 from .validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
@@ -75,8 +74,18 @@ def load_demo_data() -> dict[str, object]:
                 "bureau": Bureau.objects.get(name=bureau) if bureau else None,
             },
         )
-        if role == Role.API:
-            tokens[username] = Token.objects.get_or_create(user=user)[0].key
+        if role == Role.API and not user.api_tokens.filter(revoked_at__isnull=True).exists():
+            # Only a digest is stored: the key is printed now, on the first run, and never again.
+            from .api.authentication import digest, new_key
+
+            key = new_key()
+            ApiToken.objects.create(
+                user=user,
+                prefix=key[:8],
+                key_hash=digest(key),
+                expires_at=timezone.now() + timezone.timedelta(days=365),
+            )
+            tokens[username] = key
 
     last_year = timezone.localdate().year - 1
     years = range(last_year - 4, last_year + 1)

@@ -370,3 +370,37 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ApiToken(models.Model):
+    """An API consumer's token. Only a SHA-256 digest of the key is stored; the key is shown once, when the
+    office issues it. Tokens expire and can be revoked."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("接口用户")
+    )
+    prefix = models.CharField(_("令牌前缀"), max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签发人"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"
+
+    def is_active(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -9,10 +9,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from . import audit, importers, spreadsheets
-from .models import AuditEntry, Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownTierChange, TownYearFigures
+from .models import (
+    ApiToken,
+    AuditEntry,
+    Enterprise,
+    EnterpriseYearFigures,
+    Role,
+    Tier,
+    Town,
+    TownTierChange,
+    TownYearFigures,
+)
 from .permissions import require_office, require_registry_editor, require_town_in_scope, role_of
 from .selectors import editable_towns
 from .spreadsheets import ImportReport
@@ -273,33 +282,50 @@ def town_update(*, user, town: Town, data: dict[str, Any], note: str = "") -> To
 
 
 @transaction.atomic
-def api_token_issue(*, user, holder) -> Token:
-    """Issue (or re-issue) the API token of an API consumer; the old key stops working at once."""
+def api_token_issue(*, user, holder, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue an API token to an API consumer; returns the token and its key, which is shown only now.
+
+    Earlier tokens of the holder are revoked at once.
+    """
+    from django.conf import settings
+
+    from .api.authentication import digest, new_key
+
     require_office(user)
     if role_of(holder) != Role.API:
         raise ValidationError({"holder": _("只能为接口用户签发令牌。")})
-    revoked = Token.objects.filter(user=holder).delete()[0]
-    token = Token.objects.create(user=holder)
+    now = timezone.now()
+    revoked = ApiToken.objects.filter(user=holder, revoked_at__isnull=True).update(revoked_at=now)
+    key = new_key()
+    token = ApiToken.objects.create(
+        user=holder,
+        prefix=key[:8],
+        key_hash=digest(key),
+        issued_by=user,
+        expires_at=now + datetime.timedelta(days=days or settings.API_TOKEN_DAYS),
+    )
     audit.record(
         action=Action.STATE,
         obj=holder,
         user=user,
-        before={"api_token": "有" if revoked else "无"},
-        after={"api_token": "重新签发" if revoked else "签发"},
+        before={"api_token": f"{revoked}个有效令牌"},
+        after={"api_token": f"新令牌 {token.prefix}…，有效期至 {token.expires_at:%Y-%m-%d}"},
         note=_("签发接口令牌"),
     )
-    return token
+    return token, key
 
 
 @transaction.atomic
-def api_token_revoke(*, user, holder) -> None:
+def api_token_revoke(*, user, holder) -> int:
     require_office(user)
-    if Token.objects.filter(user=holder).delete()[0]:
+    revoked = ApiToken.objects.filter(user=holder, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if revoked:
         audit.record(
             action=Action.STATE,
             obj=holder,
             user=user,
-            before={"api_token": "有"},
+            before={"api_token": f"{revoked}个有效令牌"},
             after={"api_token": "已吊销"},
             note=_("吊销接口令牌"),
         )
+    return revoked

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from tasks_registry.selectors import board as task_board
 from . import exports, importers, selectors, services, targets
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm, call_service
-from .models import AuditEntry, Notification, Role, Tier, Town
+from .models import ApiToken, AuditEntry, Notification, Role, Tier, Town
 from .paging import page_of, query_without_page
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, membership, require_office, role_of
 from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
@@ -337,7 +337,12 @@ def api_tokens(request):
     """The office issues and revokes the tokens of API consumers."""
     require_office(request.user)
     holders = (
-        get_user_model().objects.filter(membership__role=Role.API).select_related("auth_token").order_by("username")
+        get_user_model()
+        .objects.filter(membership__role=Role.API)
+        .prefetch_related(
+            Prefetch("api_tokens", queryset=ApiToken.objects.filter(revoked_at__isnull=True), to_attr="active_tokens")
+        )
+        .order_by("username")
     )
     if request.method == "POST":
         holder = get_object_or_404(holders, pk=request.POST.get("holder"))
@@ -345,14 +350,14 @@ def api_tokens(request):
             services.api_token_revoke(user=request.user, holder=holder)
             messages.success(request, _("已吊销%(name)s的令牌。") % {"name": holder.username})
         else:
-            token = services.api_token_issue(user=request.user, holder=holder)
+            token, key = services.api_token_issue(user=request.user, holder=holder)
             messages.success(
                 request,
-                _("已为%(name)s签发新令牌：%(key)s（请立即转交，旧令牌已失效）。")
-                % {"name": holder.username, "key": token.key},
+                _("已为%(name)s签发新令牌（有效期至%(date)s）：%(key)s。令牌只显示这一次，请立即转交；旧令牌已失效。")
+                % {"name": holder.username, "date": timezone.localtime(token.expires_at).date(), "key": key},
             )
         return redirect("api-tokens")
-    return render(request, "towns/api_tokens.html", {"holders": holders})
+    return render(request, "towns/api_tokens.html", {"holders": holders, "now": timezone.now()})
 
 
 @login_required
