@@ -8,6 +8,7 @@ fan-out is in :mod:`certification.tasks`, which calls :func:`evaluate_town` and 
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,7 @@ from .reference import ensure_default_policy
 
 Action = AuditEntry.Action
 Group = TownEvaluation.Group
+logger = logging.getLogger(__name__)
 
 
 def _s(value) -> str | None:
@@ -88,10 +90,20 @@ def evaluation_start(*, user, year: int, trigger: str = "manual") -> EvaluationR
     )
     audit.record(action=Action.CREATE, obj=run, user=user, note=trigger)
 
+    transaction.on_commit(lambda: enqueue(run.pk))
+    return run
+
+
+def enqueue(run_id: int) -> None:
+    """Hand the run to the workers. If the broker is down the run is marked failed with a message the office
+    sees (the draft it replaced is gone, the settings are kept); starting again once it is back works."""
     from .tasks import run_evaluation
 
-    transaction.on_commit(lambda: run_evaluation.delay(run.pk))
-    return run
+    try:
+        run_evaluation.delay(run_id)
+    except Exception as exc:  # kombu raises OperationalError and friends when Redis is unreachable
+        logger.warning("evaluation %s could not be queued: %r", run_id, exc)
+        fail(run_id=run_id, error=_("任务队列（Redis）暂不可用，评估未能开始；数据未受影响，请稍后重新发起。"))
 
 
 # --- one town ----------------------------------------------------------------------------------------------

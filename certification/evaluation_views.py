@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,8 +94,8 @@ RESULT_COLUMNS = [
     Column("所在县（市、区）", lambda r: r.town.county.name, 14),
     Column("得分", lambda r: r.score if r.has_data else "无当年数据", 10),
     *[Column(label, lambda r, c=code: r.breakdown.get(c), 12) for code, (label, _k) in scoring.INDICATORS.items()],
-    Column("认定标准复核", lambda r: r.criteria["outcome"] if r.criteria else "—", 14),
-    Column("专项检查", lambda r: "是" if r.inspection else "", 8),
+    Column("认定标准复核", lambda r: r.criteria["outcome_label"] if r.criteria else "—", 14),
+    Column("专项检查", lambda r: gettext_lazy("是") if r.inspection else "", 8),
     Column("进度缓慢事项", lambda r: "；".join(r.slow), 40),
 ]
 
@@ -101,7 +103,9 @@ RESULT_COLUMNS = [
 @login_required
 def evaluation_detail(request, pk):
     run = selectors.evaluation_run_get(user=request.user, pk=pk)
-    results = list(run.results.select_related("town__county").order_by("group", "rank", "town__name"))
+    results = list(
+        run.results.select_related("town__county").order_by("group", F("rank").asc(nulls_last=True), "town__name")
+    )  # towns without data after the ranked ones
     if request.GET.get("export") == "xlsx":
         return xlsx_response(
             filename=f"{run.year}年度专业镇评估", sheet_title="评估结果", columns=RESULT_COLUMNS, rows=results
@@ -245,4 +249,19 @@ def notice_detail(request, pk):
             "today": timezone.localdate(),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def rectification_attachment(request, pk):
+    from .models import RectificationAttachment
+
+    attachment = get_object_or_404(
+        RectificationAttachment, pk=pk, report__notice__in=selectors.supervision_notices(user=request.user)
+    )
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )

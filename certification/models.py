@@ -600,7 +600,7 @@ class TownEvaluation(models.Model):
     slow = models.JSONField(_("进度缓慢事项"), default=list, blank=True)
 
     class Meta:
-        ordering = ["run", "group", "rank", "town__name"]
+        ordering = ["run", "group", models.F("rank").asc(nulls_last=True), "town__name"]
         constraints = [models.UniqueConstraint(fields=["run", "town"], name="town_evaluated_once_per_run")]
         verbose_name = _("专业镇评估结果")
         verbose_name_plural = _("专业镇评估结果")

@@ -84,10 +84,10 @@ def score(towns: list[TownInput], weights: dict[str, int]) -> list[TownScore]:
             if value is None or not weights.get(code):
                 continue
             if kind == "absolute":
-                breakdown[code] = _q(max(Decimal(0), min(HUNDRED, Decimal(value))))
+                breakdown[code] = _q(max(Decimal(0), min(HUNDRED, Decimal(value))))  # already a 0–100 figure
             else:
                 low, high = ranges[code]
-                breakdown[code] = HUNDRED if high == low else _q((Decimal(value) - low) / (high - low) * HUNDRED)
+                breakdown[code] = _q(HUNDRED if high == low else (Decimal(value) - low) / (high - low) * HUNDRED)
         total_weight = sum(weights[c] for c in breakdown)
         value = _q(sum(breakdown[c] * weights[c] for c in breakdown) / total_weight) if total_weight else None
         results.append(TownScore(t.town_id, value, breakdown))

@@ -32,6 +32,11 @@ urlpatterns = [
     path("evaluation/<int:pk>/publish/", evaluation_views.evaluation_publish, name="evaluation-publish"),
     path("supervision/", evaluation_views.notice_list, name="supervision-notices"),
     path("supervision/<int:pk>/", evaluation_views.notice_detail, name="supervision-notice"),
+    path(
+        "supervision/attachments/<int:pk>/",
+        evaluation_views.rectification_attachment,
+        name="rectification-attachment",
+    ),
     path("public/notices/", views.public_notices, name="public-notices"),
     path("public/notices/<int:pk>/", views.public_notice, name="public-notice"),
     path("public/certificates/", views.certificate_list, name="certificate-list"),

@@ -65,6 +65,15 @@ def objects(world, cert, tasks_world, settings):
         issued_on=timezone.localdate(),
         deadline=timezone.localdate(),
     )
+    from certification.models import RectificationAttachment, RectificationReport
+
+    rectification = RectificationAttachment.objects.create(
+        report=RectificationReport.objects.create(notice=notice, text="整改", submitted_by=county),
+        file=SimpleUploadedFile("整改.pdf", b"%PDF-1.4"),
+        original_name="整改.pdf",
+        size=8,
+        content_type="application/pdf",
+    )
     problem = task_services.problem_record(
         user=county, data={"title": "x", "description": "x", "town": world.home_town, "found_on": timezone.localdate()}
     )
@@ -94,6 +103,7 @@ def objects(world, cert, tasks_world, settings):
         "report": unit_report,
         "report_attachment": report_attachment,
         "recommendation": rec,
+        "rectification": rectification,
         "cycle": cert.cycle,
         "enterprise": world.home_enterprise,
         "enterprise_figures": world.home_enterprise.figures.first(),
@@ -127,6 +137,7 @@ PAGES = {
     "town-figures-new": (lambda o: {"pk": o["town"].pk}, NOT_FOUND),
     "town-figures-edit": (lambda o: {"pk": o["town"].pk, "figures_pk": o["town_figures"].pk}, NOT_FOUND),
     "supervision-notice": (lambda o: {"pk": o["notice"].pk}, NOT_FOUND),
+    "rectification-attachment": (lambda o: {"pk": o["rectification"].pk}, NOT_FOUND),
     "problem-detail": (lambda o: {"pk": o["problem"].pk}, NOT_FOUND),
     "project-edit": (lambda o: {"pk": o["project"].pk}, NOT_FOUND),
     "report-detail": (lambda o: {"pk": o["report"].pk}, NOT_FOUND),

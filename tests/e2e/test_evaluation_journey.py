@@ -25,7 +25,6 @@ from celery import Celery
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -63,10 +62,10 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 SCORES = {TOP: "93.8", SECOND: "80.3", THIRD: "68.8", BOTTOM: "26.2"}
 # Indicator columns of the results table, in scoring.INDICATORS order (blank: no data, not scored)
 BREAKDOWN = {
-    TOP: ["100.0", "100.0", "", "", "", "", "", "100.0", "60.0", "100", "100", ""],
-    SECOND: ["80.0", "70.6", "", "", "", "", "", "90.9", "55.0", "100", "100", ""],
-    THIRD: ["40.0", "82.3", "", "", "", "", "", "63.6", "50.0", "100", "100", ""],
-    BOTTOM: ["0.0", "0.0", "", "", "", "", "", "0.0", "20.0", "100", "100", ""],
+    TOP: ["100.0", "100.0", "", "", "", "", "", "100.0", "60.0", "100.0", "100.0", ""],
+    SECOND: ["80.0", "70.6", "", "", "", "", "", "90.9", "55.0", "100.0", "100.0", ""],
+    THIRD: ["40.0", "82.3", "", "", "", "", "", "63.6", "50.0", "100.0", "100.0", ""],
+    BOTTOM: ["0.0", "0.0", "", "", "", "", "", "0.0", "20.0", "100.0", "100.0", ""],
 }
 CERTIFIED_ROWS = [
     ["1", TOP, SCORES[TOP], *BREAKDOWN[TOP], "符合", ""],
@@ -76,7 +75,9 @@ CERTIFIED_ROWS = [
 ]
 NODATA_ROW = ["—", NODATA, "无当年数据", *[""] * 12, "—", ""]
 # alone in its group: every relative indicator at 100; no 2024 figures (no growth) and no share
-POTENTIAL_ROWS = [["1", POTENTIAL, "100.0", "100", "", "", "", "", "", "", "100", "", "100", "100", "", "—", ""]]
+POTENTIAL_ROWS = [
+    ["1", POTENTIAL, "100.0", "100.0", "", "", "", "", "", "", "100.0", "", "100.0", "100.0", "", "—", ""]
+]
 HEADER = [
     "组别",
     "排名",
@@ -479,12 +480,6 @@ def drafted_run(eval_world) -> EvaluationRun:
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    connection.vendor == "sqlite",
-    strict=True,
-    reason="results are ordered by rank ascending: SQLite puts NULL (unscored) first, PostgreSQL last "
-    "(certification/evaluation_views.py evaluation_detail)",
-)
 def test_town_without_figures_comes_after_the_ranked_ones(drafted_run, session):
     _login(session, "office")
     session.goto(f"/evaluation/{drafted_run.pk}/")
@@ -498,11 +493,6 @@ def test_town_without_figures_comes_after_the_ranked_ones(drafted_run, session):
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="the export writes the re-check's outcome code (eligible/ineligible), not its Chinese label "
-    "(certification/evaluation_views.py RESULT_COLUMNS 认定标准复核)",
-)
 def test_export_gives_the_criteria_recheck_in_words(drafted_run, session):
     _login(session, "office")
     session.goto(f"/evaluation/{drafted_run.pk}/")
@@ -522,11 +512,6 @@ def test_export_gives_the_criteria_recheck_in_words(drafted_run, session):
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="a rectification report's attachment is listed by name only: no link, no download view "
-    "(templates/evaluation/notice_detail.html, certification/urls.py)",
-)
 def test_office_opens_the_rectification_reports_attachment(drafted_run, session):
     office, county = drafted_run.started_by, User.objects.get(username="county")
     evaluation.evaluation_publish(user=office, run=drafted_run)
@@ -543,11 +528,6 @@ def test_office_opens_the_rectification_reports_attachment(drafted_run, session)
 
 
 @pytest.mark.e2e
-@pytest.mark.xfail(
-    strict=True,
-    reason="a manual run whose starter's account is gone (started_by SET_NULL) makes the list fail: "
-    "`default:run.started_by.username` (templates/evaluation/list.html)",
-)
 def test_run_list_survives_a_deleted_starter(eval_world, session):
     starter = make_user(Role.OFFICE, username="former-office")
     run = _running_run(starter)
