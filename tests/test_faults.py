@@ -11,6 +11,15 @@ from certification.models import EvaluationConfig, EvaluationRun
 DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
+def _reset_connections(app) -> None:
+    """Drop the app's pooled broker connections so the next publish connects afresh (to the new URL)."""
+    from kombu import pools
+
+    pools.reset()  # kombu's process-wide pools, keyed by broker URL
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def redis_down(settings):
     from yuncheng_towns.celery import app
@@ -20,10 +29,10 @@ def redis_down(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_RESULT_BACKEND = None
     app.conf.broker_url = DEAD_BROKER
-    app.pool.force_close_all()
+    _reset_connections(app)
     yield
     app.conf.broker_url = previous
-    app.pool.force_close_all()
+    _reset_connections(app)
 
 
 def test_pages_and_api_keep_serving_and_readyz_says_why(world, client_for, api_for, redis_down):
