@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from towns import selectors as town_selectors
 from towns.forms import call_service
 from towns.models import Role
-from towns.paging import page_of, query_without_page
+from towns.paging import list_page, page_of, query_without_page
 from towns.permissions import county_scope, require_office, role_of
 from towns.spreadsheets import xlsx_response
 
@@ -75,21 +75,12 @@ def _run(request, service, **kwargs):
 
 @login_required
 def application_list(request):
-    filterset = ApplicationFilter(request.GET or None, queryset=selectors.application_list(user=request.user))
-    applications = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename="认定申请", sheet_title="认定申请", columns=exports.APPLICATION_COLUMNS, rows=applications
-        )
-    return render(
+    return list_page(
         request,
-        "certification/application_list.html",
-        {
-            "filter": filterset,
-            "page": page_of(request, applications),
-            "query": query_without_page(request),
-            "can_start": role_of(request.user) == Role.COUNTY,
-        },
+        filterset=ApplicationFilter(request.GET or None, queryset=selectors.application_list(user=request.user)),
+        template="certification/application_list.html",
+        export=("认定申请", "认定申请", exports.APPLICATION_COLUMNS),
+        context={"can_start": role_of(request.user) == Role.COUNTY},
     )
 
 

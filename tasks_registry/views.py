@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from towns import selectors as town_selectors
 from towns.forms import call_service
 from towns.models import Role, Town
-from towns.paging import page_of, query_without_page
+from towns.paging import list_page
 from towns.permissions import county_scope, is_office, require_office, require_portal_role, role_of
 from towns.spreadsheets import xlsx_response
 
@@ -278,22 +278,12 @@ def progress_export(request):
 
 @login_required
 def problem_list(request):
-    filterset = ProblemFilter(request.GET or None, queryset=selectors.problem_list(user=request.user))
-    problems = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename="专业镇问题台账", sheet_title="问题台账", columns=exports.PROBLEM_COLUMNS, rows=problems
-        )
-    return render(
+    return list_page(
         request,
-        "tasks_registry/problem_list.html",
-        {
-            "filter": filterset,
-            "page": page_of(request, problems),
-            "query": query_without_page(request),
-            "today": timezone.localdate(),
-            "overdue_statuses": Problem.OVERDUE_STATUSES,
-        },
+        filterset=ProblemFilter(request.GET or None, queryset=selectors.problem_list(user=request.user)),
+        template="tasks_registry/problem_list.html",
+        export=("专业镇问题台账", "问题台账", exports.PROBLEM_COLUMNS),
+        context={"today": timezone.localdate(), "overdue_statuses": Problem.OVERDUE_STATUSES},
     )
 
 
@@ -363,19 +353,13 @@ def problem_detail(request, pk):
 @login_required
 def project_list(request):
     filterset = ProjectFilter(request.GET or None, queryset=selectors.project_list(user=request.user))
-    projects = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename="专业镇重点项目库", sheet_title="重点项目", columns=exports.PROJECT_COLUMNS, rows=projects
-        )
-    return render(
+    return list_page(
         request,
-        "tasks_registry/project_list.html",
-        {
-            "filter": filterset,
-            "page": page_of(request, projects),
-            "query": query_without_page(request),
-            "batches": selectors.three_batches(projects),
+        filterset=filterset,
+        template="tasks_registry/project_list.html",
+        export=("专业镇重点项目库", "重点项目", exports.PROJECT_COLUMNS),
+        context={
+            "batches": selectors.three_batches(filterset.qs),
             "can_register": role_of(request.user) in (Role.COUNTY, Role.OFFICE),
         },
     )

@@ -19,7 +19,7 @@ from . import exports, importers, selectors, services, targets
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm, call_service
 from .models import ApiToken, AuditEntry, Notification, Role, Tier, Town
-from .paging import page_of, query_without_page
+from .paging import list_page, page_of
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, membership, require_office, role_of
 from .spreadsheets import SpreadsheetRejected, template_response, xlsx_response
 
@@ -115,14 +115,11 @@ def county_detail(request, pk):
 
 @login_required
 def town_list(request):
-    filterset = TownFilter(request.GET or None, queryset=selectors.town_list(user=request.user))
-    towns = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(filename="专业镇名录", sheet_title="专业镇", columns=exports.TOWN_COLUMNS, rows=towns)
-    return render(
+    return list_page(
         request,
-        "towns/town_list.html",
-        {"filter": filterset, "page": page_of(request, towns), "query": query_without_page(request)},
+        filterset=TownFilter(request.GET or None, queryset=selectors.town_list(user=request.user)),
+        template="towns/town_list.html",
+        export=("专业镇名录", "专业镇", exports.TOWN_COLUMNS),
     )
 
 
@@ -187,15 +184,11 @@ def enterprise_list(request):
         filterset.filters["town"].queryset = selectors.editable_towns(user=request.user)
         filterset.form.fields["town"].queryset = filterset.filters["town"].queryset
         del filterset.form.fields["county"]
-    enterprises = filterset.qs
-    if request.GET.get("export") == "xlsx":
-        return xlsx_response(
-            filename="专业镇企业名录", sheet_title="企业", columns=exports.ENTERPRISE_COLUMNS, rows=enterprises
-        )
-    return render(
+    return list_page(
         request,
-        "towns/enterprise_list.html",
-        {"filter": filterset, "page": page_of(request, enterprises), "query": query_without_page(request)},
+        filterset=filterset,
+        template="towns/enterprise_list.html",
+        export=("专业镇企业名录", "企业", exports.ENTERPRISE_COLUMNS),
     )
 
 
@@ -322,12 +315,10 @@ def enterprise_import(request):
 @login_required
 def audit_trail(request):
     require_office(request.user)
-    filterset = AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("content_type", "user"))
-    entries = filterset.qs
-    return render(
+    return list_page(
         request,
-        "towns/audit_trail.html",
-        {"filter": filterset, "page": page_of(request, entries), "query": query_without_page(request)},
+        filterset=AuditFilter(request.GET or None, queryset=AuditEntry.objects.select_related("content_type", "user")),
+        template="towns/audit_trail.html",
     )
 
 
