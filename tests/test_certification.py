@@ -653,3 +653,12 @@ def test_notifications_are_mailed_where_email_is_configured(
         services.screening_start(user=cert.office, application=app)
     assert [m.to for m in mailoutbox] == [["wanrong@example.cn"]]
     assert "形式审查" in mailoutbox[0].subject and app.number in mailoutbox[0].body
+
+
+def test_an_enterprise_named_in_an_application_cannot_be_deleted(world, cert, client_for, api_for):
+    cert.make("draft")
+    response = api_for("county").delete(f"/api/v1/enterprises/{world.home_enterprise.pk}/")
+    assert response.status_code == 409 and "认定申请" in response.json()["detail"]
+    page = client_for("county").post(reverse("enterprise-delete", kwargs={"pk": world.home_enterprise.pk}), follow=True)
+    assert page.status_code == 200 and "不能删除" in page.content.decode()
+    assert world.home_enterprise.__class__.objects.filter(pk=world.home_enterprise.pk).exists()

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import audit, importers, spreadsheets
+from .errors import ActionNotAllowed
 from .models import (
     ApiToken,
     AuditEntry,
@@ -94,7 +96,11 @@ def enterprise_delete(*, user, enterprise: Enterprise) -> None:
     require_registry_editor(user)
     require_town_in_scope(user, enterprise.town)
     audit.record(action=Action.DELETE, obj=enterprise, user=user, before=audit.snapshot(enterprise), after={})
-    enterprise.delete()
+    try:
+        with transaction.atomic():
+            enterprise.delete()
+    except ProtectedError:
+        raise ActionNotAllowed(_("该企业已列入认定申请，不能删除；可修改其信息或在申请中移除后再删除。")) from None
 
 
 @transaction.atomic

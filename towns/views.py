@@ -16,6 +16,7 @@ from certification.selectors import workflow_summary
 from tasks_registry.selectors import board as task_board
 
 from . import exports, importers, selectors, services, targets
+from .errors import ActionNotAllowed
 from .filters import AuditFilter, EnterpriseFilter, TownFilter
 from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm, call_service
 from .models import ApiToken, AuditEntry, Notification, Role, Tier, Town
@@ -241,7 +242,11 @@ def enterprise_edit(request, pk):
 def enterprise_delete(request, pk):
     enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
     town_pk = enterprise.town_id
-    services.enterprise_delete(user=request.user, enterprise=enterprise)
+    try:
+        services.enterprise_delete(user=request.user, enterprise=enterprise)
+    except ActionNotAllowed as exc:
+        messages.error(request, str(exc))
+        return redirect("enterprise-detail", pk=enterprise.pk)
     messages.success(request, _("已删除企业“%(name)s”。") % {"name": enterprise.name})
     return redirect("town-detail", pk=town_pk)
 
