@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -88,6 +89,8 @@ def notice_list() -> QuerySet[PublicNotice]:
 def policy_for_precheck(code: str | None) -> CriteriaPolicy:
     """The named policy, else the policy of the cycle open today, else the newest policy."""
     if code:
+        if "\x00" in code:  # PostgreSQL refuses NUL in a string literal: no policy can have such a code
+            raise Http404
         return get_object_or_404(CriteriaPolicy, code=code)
     today = timezone.localdate()
     cycle = Cycle.objects.filter(opens_on__lte=today, closes_on__gte=today).select_related("policy").first()

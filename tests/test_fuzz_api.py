@@ -28,7 +28,6 @@ import copy
 import pytest
 import schemathesis
 import yaml
-from django.conf import settings as django_settings
 from django.test import Client
 from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
@@ -267,17 +266,10 @@ def flatmap_body(context, body):
 
 # --- known app bugs: left out of the fuzzing, each pinned by a strict xfail below ---------------------------------
 
-KNOWN_BUGS = {
-    "precheck-policy-nul": (
-        "POST /api/v1/certification/precheck/?policy=<text with a NUL> answers 500 on PostgreSQL: "
-        "certification.selectors.policy_for_precheck looks the raw query value up, psycopg refuses NUL (ValueError)"
-    ),
-}
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def _known_bug(case) -> str | None:
-    if case.path == "/api/v1/certification/precheck/" and "\x00" in str((case.query or {}).get("policy", "")):
-        return "precheck-policy-nul"
     return None
 
 
@@ -360,11 +352,6 @@ def _office_api(world) -> APIClient:
     return client
 
 
-@pytest.mark.xfail(
-    "postgresql" in django_settings.DATABASES["default"]["ENGINE"],
-    strict=True,
-    reason=KNOWN_BUGS["precheck-policy-nul"],
-)
 def test_precheck_with_a_nul_in_the_policy_code_is_a_404(world):
     body = {
         "sector": "manufacturing",
