@@ -251,7 +251,8 @@ def finalize(*, run_id: int) -> EvaluationRun:
             s = scores[r.town_id]
             r.score, r.rank = s.score, s.rank
             r.breakdown = {k: str(v) for k, v in s.breakdown.items()}
-    TownEvaluation.objects.bulk_update(results, ["score", "rank", "breakdown"])
+    # In batches: one UPDATE with a CASE over 10,000 rows is what made finalize take minutes (bench/).
+    TownEvaluation.objects.bulk_update(results, ["score", "rank", "breakdown"], batch_size=500)
     run.status, run.finished_at, run.done = EvaluationRun.Status.DRAFT, timezone.now(), len(results)
     run.save(update_fields=["status", "finished_at", "done"])
     return run
