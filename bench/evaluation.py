@@ -1,0 +1,1226 @@
+"""Benchmark of the annual evaluation (年度评估) at city scale, against a floor.
+
+    .venv/bin/python bench/evaluation.py                 # 10,000 towns, 500,000 enterprises, 5 years
+    .venv/bin/python bench/evaluation.py --small         # smoke run, about two minutes
+
+1. Drops and recreates a PostgreSQL database (``yuncheng_bench``), migrates it, loads the reference data
+   and generates the data set with COPY: towns over the 14 counties, enterprises with valid credit codes,
+   five years of town and enterprise figures, key projects, problems and county progress reports.
+2. The floor: one SQL statement computing what the evaluation needs most of, per town — the year's and the
+   previous year's output and enterprise counts (all and above designated size) — best of three.
+3. The real path: N Celery worker processes (``celery -A yuncheng_towns worker --pool=prefork
+   --concurrency=1`` each, production settings: DEBUG=0, persistent connections) on a dedicated Redis
+   database; ``evaluation_start`` is called in a transaction here and the run is polled until it is a draft.
+   An untimed warm-up pass first samples a worker with py-spy; the timed passes follow, 1 then 2 workers.
+4. One evaluate_town per town profiled in-process (queries counted with CaptureQueriesContext, time
+   with pyinstrument).
+
+Prints the figures as a table and again as Markdown for the README. Logs, profiles and a JSON copy of
+the figures go to bench/out/ (ignored by git). Not a test: it needs PostgreSQL and Redis and takes minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import io
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(REPO))
+
+SMALL = {"towns": 400, "enterprises": 20_000, "profile_towns": 40, "sample_seconds": 8}
+FULL = {"towns": 10_000, "enterprises": 500_000, "profile_towns": 200, "sample_seconds": 25}
+
+INDUSTRIES = {
+    "manufacturing": ["水泵", "玻璃器皿", "纸包装", "机电制造", "外加剂", "铸造", "电机", "精细化工", "汽车零部件"],
+    "agriculture": ["苹果", "花椒", "中药材", "蔬菜", "畜牧", "食用菌", "红枣"],
+    "light_industry": ["剪纸", "木雕", "刺绣", "陶瓷", "澄泥砚", "布艺"],
+}
+SECTORS = [("manufacturing", 60), ("agriculture", 25), ("light_industry", 15)]
+TIERS = [("city", 70), ("potential", 26), ("provincial", 4)]  # mostly city-level; some potential, few provincial
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--small", action="store_true", help="smoke run: 400 towns, 20,000 enterprises (~2 minutes)")
+    p.add_argument("--towns", type=int, help="towns in total, reference towns included (default 10,000)")
+    p.add_argument("--enterprises", type=int, help="enterprises in total (default 500,000)")
+    p.add_argument("--years", type=int, default=5, help="years of figures, ending last year (default 5)")
+    p.add_argument("--projects-per-town", type=int, default=2, help="key projects per town (default 2)")
+    p.add_argument("--problems-per-town", type=int, default=1, help="problem-ledger entries per town (default 1)")
+    p.add_argument("--workers", default="1,2", help="worker-process counts to time, comma-separated (default 1,2)")
+    p.add_argument(
+        "--layout",
+        choices=["processes", "single"],
+        default="processes",
+        help="processes: N workers with --concurrency=1 each (default); single: one worker with --concurrency=N",
+    )
+    p.add_argument("--db", default="yuncheng_bench", help="database to drop and recreate (default yuncheng_bench)")
+    p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL, no database")
+    p.add_argument("--redis", default="redis://127.0.0.1:6379/7", help="dedicated Redis database, flushed")
+    p.add_argument("--reuse-db", action="store_true", help="keep the existing bench database (skip step 1)")
+    p.add_argument("--timeout", type=float, default=1800, help="give up on one evaluation after this many seconds")
+    p.add_argument("--profile-towns", type=int, help="towns profiled in-process (default 200; --small 40)")
+    p.add_argument("--sample-seconds", type=float, help="py-spy sample of a worker in the warm-up pass (0: none)")
+    p.add_argument(
+        "--reuse-experiment",
+        default="",
+        help="worker counts to time again with CELERY_DB_REUSE_MAX=1000 (the proposed fix, via bench/reuse_worker.py)",
+    )
+    p.add_argument(
+        "--quiet-cpu",
+        type=float,
+        default=0.3,
+        help="before a timed pass, wait until the machine's CPU is at most this busy (default 0.3)",
+    )
+    p.add_argument("--quiet-wait", type=float, default=120, help="... but at most this many seconds (default 120)")
+    p.add_argument(
+        "--finalize-prefixes",
+        default="1000,2000,4000",
+        help="result counts on which to time finalize's bulk_update as is vs batched ('' to skip)",
+    )
+    p.add_argument("--finalize-batch", type=int, default=500, help="batch size of the proposed bulk_update fix")
+    p.add_argument("--seed", type=int, default=20230324)
+    args = p.parse_args()
+    preset = SMALL if args.small else FULL
+    for key in ("towns", "enterprises", "profile_towns", "sample_seconds"):
+        if getattr(args, key) is None:
+            setattr(args, key, preset[key])
+    args.worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
+    args.reuse_counts = [int(n) for n in args.reuse_experiment.split(",") if n.strip()]
+    args.finalize_prefixes = [int(n) for n in args.finalize_prefixes.split(",") if n.strip()]
+    if args.enterprises < 3 * args.towns:
+        p.error("--enterprises must be at least 3 per town")
+    return args
+
+
+ARGS = parse_args()
+DATABASE_URL = f"{ARGS.pg.rstrip('/')}/{ARGS.db}"
+# Production settings (DEBUG=0), as docker-compose runs the worker; the same for this process.
+APP_ENV = {
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": ARGS.redis,
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-" + "x" * 50,
+    "ALLOWED_HOSTS": "localhost",
+    "DJANGO_SETTINGS_MODULE": "yuncheng_towns.settings",
+    "LOG_LEVEL": "WARNING",
+}
+for _name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DB_CONN_MAX_AGE"):
+    os.environ.pop(_name, None)
+os.environ.update(APP_ENV)
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg2  # noqa: E402
+import redis  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from certification import evaluation  # noqa: E402
+from certification.models import EvaluationRun, TownEvaluation  # noqa: E402
+from towns.models import Enterprise, EnterpriseYearFigures, Town, TownYearFigures  # noqa: E402
+from towns.validators import CREDIT_CODE_ALPHABET, credit_code_check_char  # noqa: E402
+from yuncheng_towns.celery import app as celery_app  # noqa: E402
+
+LAST_YEAR = datetime.date.today().year - 1
+FIRST_YEAR = LAST_YEAR - ARGS.years + 1
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def seconds(value: float) -> str:
+    return f"{value:,.2f}"
+
+
+# --- 1. the database and the data set ------------------------------------------------------------------------
+
+
+def recreate_database() -> float:
+    started = time.perf_counter()
+    admin = psycopg2.connect(f"{ARGS.pg.rstrip('/')}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{ARGS.db}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{ARGS.db}"')
+    admin.close()
+    env = {**os.environ, **APP_ENV}
+    for command in (["migrate", "--noinput"], ["load_reference_data"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=REPO, env=env, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([v for v, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def credit_code(division: str, seq: int) -> str:
+    """A GB 32100-2015 code: 91 (enterprise), the county's division code, a 9-character serial, check char."""
+    serial = []
+    for _ in range(9):
+        seq, digit = divmod(seq, 31)
+        serial.append(CREDIT_CODE_ALPHABET[digit])
+    first17 = "91" + (division or "140800") + "".join(reversed(serial))
+    return first17 + credit_code_check_char(first17)
+
+
+class Copier:
+    """Rows buffered as COPY text and sent in chunks."""
+
+    def __init__(self, cur, table: str, columns: list[str], chunk: int = 250_000):
+        self.cur, self.table, self.columns, self.chunk = cur, table, columns, chunk
+        self.lines: list[str] = []
+        self.rows = 0
+
+    def add(self, *values) -> None:
+        self.lines.append("\t".join(r"\N" if v is None else str(v) for v in values))
+        if len(self.lines) >= self.chunk:
+            self.flush()
+
+    def add_line(self, line: str) -> None:
+        self.lines.append(line)
+        if len(self.lines) >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.lines:
+            return
+        buf = io.StringIO("\n".join(self.lines) + "\n")
+        self.cur.copy_expert(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN", buf)
+        self.rows += len(self.lines)
+        self.lines = []
+
+
+def generate() -> dict:
+    """The data set, with COPY in one transaction; foreign keys are consistent by construction, so their
+    triggers are off during the load (session_replication_role = replica). Returns row counts and times."""
+    rng = random.Random(ARGS.seed)
+    started = time.perf_counter()
+    conn = psycopg2.connect(DATABASE_URL)
+    cur = conn.cursor()
+    cur.execute("SET session_replication_role = replica")
+    cur.execute("SELECT id, name, division_code FROM towns_county ORDER BY sort_order")
+    counties = cur.fetchall()
+    cur.execute("SELECT id FROM tasks_registry_task ORDER BY number")
+    task_ids = [r[0] for r in cur.fetchall()]
+    cur.execute("SELECT id, county_id, tier, sector FROM towns_town ORDER BY id")
+    towns = [list(r) for r in cur.fetchall()]  # [id, county_id, tier, sector]
+    cur.execute("SELECT town_id, id, role, above_designated_size FROM towns_enterprise ORDER BY id")
+    existing_enterprises = collections.defaultdict(list)
+    for town_id, ent_id, role, above in cur.fetchall():
+        existing_enterprises[town_id].append((ent_id, role, above))
+    division = {cid: code for cid, _, code in counties}
+
+    # Towns: the reference ones plus generated ones, evenly over the counties.
+    town_copy = Copier(
+        cur,
+        Town._meta.db_table,
+        ["id", "name", "leading_industry", "sector", "tier", "tier_since", "baseline_year", "description", "county_id"],
+    )
+    next_id = max((t[0] for t in towns), default=0) + 1
+    for n in range(ARGS.towns - len(towns)):
+        county_id, county_name, _ = counties[n % len(counties)]
+        sector = pick(rng, SECTORS)
+        tier = pick(rng, TIERS)
+        industry = rng.choice(INDUSTRIES[sector])
+        tier_since = None if tier == "potential" else datetime.date(FIRST_YEAR, rng.randint(1, 12), 1)
+        baseline = None if tier == "potential" else FIRST_YEAR
+        name = f"{county_name}{industry}{n + 1:05d}"
+        town_copy.add(next_id, name, industry, sector, tier, tier_since, baseline, "", county_id)
+        towns.append([next_id, county_id, tier, sector])
+        next_id += 1
+    town_copy.flush()
+    cur.execute(
+        "UPDATE towns_town SET baseline_year = %s WHERE baseline_year IS NULL AND tier <> 'potential'", [FIRST_YEAR]
+    )
+
+    # Enterprise counts per town: three each, the rest spread with skewed (log-normal) weights.
+    to_spread = ARGS.enterprises - sum(len(v) for v in existing_enterprises.values()) - 3 * len(towns)
+    weights = [rng.lognormvariate(0, 0.8) * (0.5 if t[2] == "potential" else 1) for t in towns]
+    total_weight = sum(weights)
+    counts = [3 + int(to_spread * w / total_weight) for w in weights]
+    for i in rng.sample(
+        range(len(towns)), ARGS.enterprises - sum(len(v) for v in existing_enterprises.values()) - sum(counts)
+    ):
+        counts[i] += 1
+
+    ent_copy = Copier(
+        cur,
+        Enterprise._meta.db_table,
+        ["id", "name", "credit_code", "role", "above_designated_size", "main_products", "town_id"],
+    )
+    fig_columns = ["year", "output_wan", "local_jobs", "provincial_share_pct", "tax_wan"]
+    efig_copy = Copier(cur, EnterpriseYearFigures._meta.db_table, [*fig_columns, "enterprise_id"])
+    tfig_copy = Copier(cur, TownYearFigures._meta.db_table, [*fig_columns, "town_id"])
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    base_output = {"anchor": 20_000.0, "supporting": 2_000.0, "other": 300.0}
+    cur.execute("SELECT coalesce(max(id), 0) FROM towns_enterprise")
+    next_ent = cur.fetchone()[0] + 1
+    for town, count in zip(towns, counts, strict=True):
+        town_id, county_id, tier, sector = town
+        members = list(existing_enterprises.get(town_id, []))
+        anchors = 0 if tier == "potential" and rng.random() < 0.5 else (2 if count >= 60 else 1)
+        anchors -= sum(1 for m in members if m[1] == "anchor")
+        supporting = rng.randint(6, 14)
+        for k in range(count):
+            role = "anchor" if k < anchors else "supporting" if k < anchors + supporting else "other"
+            above = role == "anchor" or rng.random() < (0.4 if role == "supporting" else 0.1)
+            ent_copy.add(
+                next_ent, f"企业{k + 1:05d}", credit_code(division[county_id], next_ent), role, above, "", town_id
+            )
+            members.append((next_ent, role, above))
+            next_ent += 1
+        totals = dict.fromkeys(years, 0.0)
+        for ent_id, role, _above in members:
+            output = base_output[role] * rng.lognormvariate(0, 0.6)
+            growth = rng.gauss(1.06, 0.08)
+            for year in years:
+                totals[year] += output
+                efig_copy.add_line(f"{year}\t{output:.2f}\t{int(output / 8) + 1}\t\\N\t{output * 0.04:.2f}\t{ent_id}")
+                output *= growth
+        share = f"{rng.uniform(1, 70):.2f}" if sector == "manufacturing" and tier != "potential" else r"\N"
+        for year in years:
+            output = totals[year] * rng.uniform(1.1, 1.4)
+            tfig_copy.add_line(f"{year}\t{output:.2f}\t{int(output / 6) + 1}\t{share}\t{output * 0.05:.2f}\t{town_id}")
+        if len(efig_copy.lines) > 200_000:  # enterprises before their figures
+            ent_copy.flush()
+            efig_copy.flush()
+    for copier in (ent_copy, efig_copy, tfig_copy):
+        copier.flush()
+
+    # Key projects, problems and the counties' progress reports of the last year, which gather() reads.
+    projects = Copier(
+        cur,
+        "tasks_registry_keyproject",
+        [
+            "name",
+            "investment_wan",
+            "stage",
+            "planned_sign_on",
+            "signed_on",
+            "planned_start_on",
+            "started_on",
+            "planned_production_on",
+            "in_production_on",
+            "note",
+            "town_id",
+        ],
+    )
+    problems = Copier(
+        cur,
+        "tasks_registry_problem",
+        [
+            "number",
+            "title",
+            "description",
+            "source",
+            "found_on",
+            "deadline",
+            "status",
+            "closed_at",
+            "verification",
+            "created_at",
+            "responsible_county_id",
+            "town_id",
+        ],
+    )
+    year = LAST_YEAR
+    now = datetime.datetime.now(datetime.UTC).isoformat()
+
+    def day(y: int) -> datetime.date:
+        return datetime.date(y, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+
+    serial = 0
+    for town_id, county_id, _tier, _sector in towns:
+        for k in range(ARGS.projects_per_town):
+            sign = day(year)
+            start = sign + datetime.timedelta(days=rng.randint(30, 120))
+            production = start + datetime.timedelta(days=rng.randint(90, 400))
+            signed = sign if rng.random() < 0.9 else None
+            began = start + datetime.timedelta(days=rng.randint(-10, 60)) if signed and rng.random() < 0.7 else None
+            produced = production if began and rng.random() < 0.5 else None
+            stage = "in_production" if produced else "started" if began else "signed"
+            projects.add(
+                f"重点项目{k + 1}",
+                f"{rng.uniform(1_000, 200_000):.2f}",
+                stage,
+                sign,
+                signed,
+                start,
+                began,
+                production,
+                produced,
+                "",
+                town_id,
+            )
+        for _ in range(ARGS.problems_per_town):
+            serial += 1
+            found = day(year)
+            deadline = found + datetime.timedelta(days=rng.choice([30, 60, 90]))
+            closed = found + datetime.timedelta(days=rng.randint(5, 120)) if rng.random() < 0.6 else None
+            problems.add(
+                f"WT{year}-{serial:07d}",
+                "要素保障问题",
+                "基准测试生成的问题。",
+                "field_research",
+                found,
+                deadline,
+                "closed" if closed else "assigned",
+                f"{closed}T10:00:00+08:00" if closed else None,
+                "",
+                now,
+                county_id,
+                town_id,
+            )
+    projects.flush()
+    problems.flush()
+
+    reports = Copier(
+        cur,
+        "tasks_registry_progressreport",
+        ["id", "period", "kind", "narrative", "submitted_at", "updated_at", "county_id", "task_id"],
+    )
+    report_towns = Copier(cur, "tasks_registry_progressreport_towns", ["progressreport_id", "town_id"])
+    by_county = collections.defaultdict(list)
+    for town_id, county_id, _tier, _sector in towns:
+        by_county[county_id].append(town_id)
+    report_id = 0
+    for county_id, _name, _code in counties:
+        for task_id in task_ids:
+            for quarter in range(1, 5):
+                report_id += 1
+                reports.add(
+                    report_id, f"{year}-Q{quarter}", "unit", "基准测试生成的进展报告。", now, now, county_id, task_id
+                )
+                for town_id in rng.sample(by_county[county_id], min(3, len(by_county[county_id]))):
+                    report_towns.add(report_id, town_id)
+    reports.flush()
+    report_towns.flush()
+
+    for table in (Town._meta.db_table, Enterprise._meta.db_table, "tasks_registry_progressreport"):
+        cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    cur.execute("SET session_replication_role = origin")
+    conn.commit()
+    loaded = time.perf_counter() - started
+    conn.autocommit = True
+    cur.execute("VACUUM ANALYZE")
+    conn.close()
+    return {
+        "towns": len(towns),
+        "enterprises": next_ent - 1,
+        "town_year_rows": tfig_copy.rows,
+        "enterprise_year_rows": efig_copy.rows,
+        "projects": projects.rows,
+        "problems": problems.rows,
+        "progress_reports": reports.rows,
+        "load_seconds": loaded,
+        "vacuum_analyze_seconds": time.perf_counter() - started - loaded,
+    }
+
+
+def data_counts() -> dict:
+    with connection.cursor() as cur:
+        counts = {}
+        for key, table in (
+            ("towns", Town._meta.db_table),
+            ("enterprises", Enterprise._meta.db_table),
+            ("town_year_rows", TownYearFigures._meta.db_table),
+            ("enterprise_year_rows", EnterpriseYearFigures._meta.db_table),
+        ):
+            cur.execute(f"SELECT count(*) FROM {table}")
+            counts[key] = cur.fetchone()[0]
+    return counts
+
+
+# --- 2. the floor -----------------------------------------------------------------------------------------
+
+FLOOR_SQL = """
+WITH ent AS (
+    SELECT e.town_id,
+           count(*) FILTER (WHERE f.year = %(year)s) AS n_now,
+           count(*) FILTER (WHERE f.year = %(year)s AND e.above_designated_size) AS above_now,
+           count(*) FILTER (WHERE f.year = %(prev)s) AS n_prev,
+           count(*) FILTER (WHERE f.year = %(prev)s AND e.above_designated_size) AS above_prev
+    FROM towns_enterpriseyearfigures f JOIN towns_enterprise e ON e.id = f.enterprise_id
+    WHERE f.year IN (%(year)s, %(prev)s)
+    GROUP BY e.town_id
+)
+SELECT t.id, cur.output_wan, prev.output_wan, ent.n_now, ent.above_now, ent.n_prev, ent.above_prev
+FROM towns_town t
+LEFT JOIN towns_townyearfigures cur ON cur.town_id = t.id AND cur.year = %(year)s
+LEFT JOIN towns_townyearfigures prev ON prev.town_id = t.id AND prev.year = %(prev)s
+LEFT JOIN ent ON ent.town_id = t.id
+"""
+
+
+def floor() -> dict:
+    times, rows = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute(FLOOR_SQL, {"year": LAST_YEAR, "prev": LAST_YEAR - 1})
+            rows = cur.fetchall()
+        times.append(time.perf_counter() - started)
+    return {"seconds": min(times), "all_seconds": times, "rows": len(rows)}
+
+
+# --- 3. the real path: Celery workers ----------------------------------------------------------------------
+
+
+class Workers:
+    """N `celery worker` processes (or one with -c N), production settings, logs in bench/out/."""
+
+    def __init__(self, count: int, label: str, db_reuse: int = 0):
+        self.names, self.processes, self.logs = [], [], []
+        env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")}
+        env.update(APP_ENV)
+        env.update({"PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO", "BENCH_DB_REUSE_MAX": str(db_reuse)})
+        # The experiment: the same worker through bench/reuse_worker.py, which sets CELERY_DB_REUSE_MAX.
+        launcher = [str(REPO / "bench" / "reuse_worker.py")] if db_reuse else ["-m", "celery"]
+        layout = [1] * count if ARGS.layout == "processes" else [count]
+        for i, concurrency in enumerate(layout):
+            name = f"bench-{label}-{i}-{uuid.uuid4().hex[:6]}@localhost"
+            log = OUT / f"worker-{label}-{i}.log"
+            handle = log.open("wb")
+            argv = [sys.executable, *launcher, "-A", "yuncheng_towns", "worker", "--pool=prefork"]
+            argv += [f"--concurrency={concurrency}", "-n", name, "--without-gossip", "--without-mingle"]
+            argv += ["--loglevel=INFO"]
+            process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
+            self.names.append(name)
+            self.processes.append((process, handle))
+            self.logs.append(log)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        waiting = set(self.names)
+        while waiting and time.monotonic() < deadline:
+            for process, _ in self.processes:
+                if process.poll() is not None:
+                    raise RuntimeError(f"a worker exited with {process.returncode}; see {OUT}")
+            for reply in celery_app.control.ping(destination=list(waiting), timeout=0.5) or []:
+                waiting -= set(reply)
+        if waiting:
+            raise RuntimeError(f"workers not ready after {timeout}s: {sorted(waiting)}")
+
+    def pool_child(self, index: int = 0) -> int | None:
+        """The pid of the prefork child that runs the tasks of worker `index`."""
+        pid = self.processes[index][0].pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return None
+        return int(children[0]) if children else None
+
+    def stop(self) -> None:
+        for process, _ in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process, handle in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            handle.close()
+
+
+TASK_LINE = re.compile(r"Task (certification\.\w+)\[[^\]]+\] succeeded in ([0-9.eE-]+)s")
+
+
+def task_runtimes(logs: list[Path]) -> dict[str, list[float]]:
+    runtimes = collections.defaultdict(list)
+    for log in logs:
+        for match in TASK_LINE.finditer(log.read_text(errors="replace")):
+            runtimes[match.group(1)].append(float(match.group(2)))
+    return runtimes
+
+
+@dataclass
+class RunResult:
+    workers: int
+    seconds: float = 0.0
+    start_seconds: float = 0.0
+    first_town_seconds: float = 0.0
+    towns_done_seconds: float = 0.0
+    finished: bool = False
+    done: int = 0
+    total: int = 0
+    status: str = ""
+    task_runtime_ms_mean: float | None = None
+    task_runtime_ms_p95: float | None = None
+    fan_out_seconds: float | None = None
+    finalize_seconds: float | None = None
+    ranked: int = 0
+    progress: list = field(default_factory=list)
+    busy_before: float = 0.0  # share of the machine's CPU busy (other processes) just before the pass
+    cpu_workers: float = 0.0  # CPU seconds of the worker processes during the pass
+    cpu_postgres: float = 0.0  # CPU seconds of PostgreSQL (all its processes; other sessions' share included)
+    db_reuse: int = 0  # CELERY_DB_REUSE_MAX in the experiment, 0 = the project as it is
+    cpu_bench: float = 0.0  # this process (starting and polling)
+    cpu_machine: float = 0.0  # busy CPU seconds of the whole machine
+    cpu_available: float = 0.0  # wall seconds × cores
+    cpu_workers_towns: float = 0.0  # the same two up to the last town's result (before finalize)
+    cpu_postgres_towns: float = 0.0
+
+    @property
+    def cpu_others(self) -> float:
+        return max(0.0, self.cpu_machine - self.cpu_workers - self.cpu_postgres - self.cpu_bench)
+
+    @property
+    def towns_per_second(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def tree_cpu(pid: int) -> float:
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    return proc_cpu(pid) + sum(tree_cpu(int(c)) for c in children)
+
+
+def machine_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = values
+    busy = user + nice + system + irq + softirq + steal
+    return busy / CLOCK_TICKS, (busy + idle + iowait) / CLOCK_TICKS
+
+
+def is_postgres(pid: str) -> bool:
+    try:
+        return "(postgres)" in (Path("/proc") / pid / "stat").read_text()
+    except OSError:
+        return False
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of all PostgreSQL processes: the live ones, plus what the postmaster has reaped from
+    exited backends (a worker opens a new connection per task, so most backends are gone by the end)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            head, _, tail = (entry / "stat").read_text().rpartition(")")
+        except OSError:
+            continue
+        if head.endswith("(postgres"):
+            fields = tail.split()
+            total += int(fields[11]) + int(fields[12])
+            if not is_postgres(fields[1]):
+                total += int(fields[13]) + int(fields[14])  # the postmaster: its reaped children
+    return total / CLOCK_TICKS
+
+
+def busy_share(window: float = 3.0) -> float:
+    busy0, total0 = machine_cpu()
+    time.sleep(window)
+    busy1, total1 = machine_cpu()
+    return (busy1 - busy0) / max(total1 - total0, 1e-9)
+
+
+def wait_for_quiet() -> float:
+    """Other sessions share this machine: wait (bounded) until its CPU is mostly idle before a timed pass."""
+    deadline = time.monotonic() + ARGS.quiet_wait
+    share = busy_share()
+    while share > ARGS.quiet_cpu and time.monotonic() < deadline:
+        say(f"    machine busy ({100 * share:.0f}% CPU, load {os.getloadavg()[0]:.1f}); waiting for it to settle ...")
+        time.sleep(7)
+        share = busy_share()
+    if share > ARGS.quiet_cpu:
+        say(f"    still {100 * share:.0f}% busy after {ARGS.quiet_wait:.0f} s; timing anyway (see the CPU notes)")
+    return share
+
+
+def flush_redis() -> None:
+    redis.Redis.from_url(ARGS.redis).flushdb()
+
+
+def evaluate(count: int, label: str, sample_seconds: float = 0.0, db_reuse: int = 0) -> tuple[RunResult, dict | None]:
+    """Start `count` worker processes, start the evaluation, poll until draft. With sample_seconds, py-spy
+    samples the first worker's pool process meanwhile (the untimed warm-up pass) and the run is abandoned
+    once the sample is taken."""
+    result, sample = RunResult(workers=count, db_reuse=db_reuse), None
+    if not sample_seconds:
+        result.busy_before = wait_for_quiet()
+    flush_redis()
+    workers = Workers(count, label, db_reuse)
+    spy = None
+    try:
+        workers.wait_ready()
+        worker_pids = [p.pid for p, _ in workers.processes]
+        cpu0 = (sum(tree_cpu(p) for p in worker_pids), postgres_cpu(), machine_cpu(), os.times())
+        started = time.perf_counter()
+        with transaction.atomic():
+            run = evaluation.evaluation_start(user=None, year=LAST_YEAR, trigger="bench")
+        result.start_seconds = time.perf_counter() - started
+        result.total = run.total
+        last_print = 0.0
+        while True:
+            row = EvaluationRun.objects.values("status", "done", "error").get(pk=run.pk)
+            elapsed = time.perf_counter() - started
+            result.done, result.status = row["done"], row["status"]
+            if row["done"] and not result.first_town_seconds:
+                result.first_town_seconds = elapsed
+                if sample_seconds and shutil.which("py-spy", path=str(Path(sys.executable).parent)):
+                    spy = start_py_spy(workers.pool_child(0), sample_seconds)
+            if row["done"] >= result.total and not result.towns_done_seconds:
+                result.towns_done_seconds = elapsed
+                result.cpu_workers_towns = sum(tree_cpu(p) for p in worker_pids) - cpu0[0]
+                result.cpu_postgres_towns = postgres_cpu() - cpu0[1]
+            if row["status"] == EvaluationRun.Status.DRAFT:
+                result.seconds, result.finished = elapsed, True
+                break
+            if row["status"] == EvaluationRun.Status.FAILED:
+                raise RuntimeError(f"evaluation failed: {row['error']}")
+            if spy is not None and spy[0].poll() is not None:
+                result.seconds = elapsed
+                break  # the warm-up pass: sample taken, the rest is not needed
+            if elapsed > ARGS.timeout:
+                result.seconds = elapsed
+                say(f"    gave up after {elapsed:.0f} s at {row['done']}/{result.total}")
+                break
+            if elapsed - last_print >= 10:
+                rate = row["done"] / elapsed
+                say(f"    {label}: {row['done']:,}/{result.total:,} towns, {elapsed:6.1f} s, {rate:6.1f} towns/s")
+                result.progress.append((round(elapsed, 1), row["done"]))
+                last_print = elapsed
+            time.sleep(0.25)
+        pg, (busy, total), own = postgres_cpu(), machine_cpu(), os.times()
+        result.cpu_workers = sum(tree_cpu(p) for p in worker_pids) - cpu0[0]
+        result.cpu_postgres = pg - cpu0[1]
+        result.cpu_machine, result.cpu_available = busy - cpu0[2][0], total - cpu0[2][1]
+        result.cpu_bench = own.user + own.system - cpu0[3].user - cpu0[3].system
+        if spy is not None:
+            spy[0].wait(timeout=sample_seconds + 60)
+            sample = summarise_py_spy(spy[1])
+    finally:
+        if spy is not None and spy[0].poll() is None:
+            spy[0].terminate()
+            spy[0].wait()
+        workers.stop()
+        flush_redis()  # an abandoned run's remaining messages go with it
+    runtimes = task_runtimes(workers.logs)
+    towns = sorted(runtimes.get("certification.evaluate_town", []))
+    if towns:
+        result.task_runtime_ms_mean = 1000 * sum(towns) / len(towns)
+        result.task_runtime_ms_p95 = 1000 * towns[int(0.95 * (len(towns) - 1))]
+    if runtimes.get("certification.run_evaluation"):
+        result.fan_out_seconds = runtimes["certification.run_evaluation"][-1]
+    if runtimes.get("certification.finalize_evaluation"):
+        result.finalize_seconds = runtimes["certification.finalize_evaluation"][-1]
+    if result.finished:
+        result.ranked = TownEvaluation.objects.filter(run_id=run.pk, rank__isnull=False).count()
+        results = TownEvaluation.objects.filter(run_id=run.pk).count()
+        assert results == result.total, f"{results} results for {result.total} towns"
+    return result, sample
+
+
+def start_py_spy(pid: int | None, duration: float):
+    if pid is None:
+        return None
+    out = OUT / "py-spy-worker.txt"
+    argv = [str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--rate", "200"]
+    argv += ["--duration", str(int(duration)), "--format", "raw", "--idle", "-o", str(out)]
+    log = (OUT / "py-spy.log").open("wb")
+    return subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT), out
+
+
+PROJECT_DIRS = ("certification/", "towns/", "tasks_registry/")
+
+
+def summarise_py_spy(path: Path) -> dict | None:
+    """Collapsed stacks → where an evaluate_town task spends its time: per project line (inclusive) and by
+    the kind of the innermost frame (waiting on PostgreSQL, building SQL, building model objects, Celery)."""
+    if not path.exists():
+        return None
+    inclusive, kinds = collections.Counter(), collections.Counter()
+    task_samples = all_samples = 0
+    for line in path.read_text(errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        all_samples += n
+        frames = stack.split(";")
+        if not any(f.startswith("evaluate_town (certification/tasks.py") for f in frames):
+            continue
+        task_samples += n
+        seen = set()
+        for frame in frames:
+            if any(d in frame for d in PROJECT_DIRS) and frame not in seen:
+                seen.add(frame)
+                inclusive[frame] += n
+        kinds[frame_kind(frames)] += n
+    if not task_samples:
+        return None
+    return {
+        "samples": all_samples,
+        "task_samples": task_samples,
+        "by_line": [(f, round(100 * n / task_samples, 1)) for f, n in inclusive.most_common(25)],
+        "by_kind": [(k, round(100 * n / task_samples, 1)) for k, n in kinds.most_common()],
+    }
+
+
+def frame_kind(frames: list[str]) -> str:
+    leaf = " ".join(frames[-3:])
+    if "django/db/backends/utils.py" in leaf or "psycopg2" in leaf:
+        return "waiting on PostgreSQL (cursor.execute)"
+    text = " ".join(frames[-6:])
+    if "django/db/models/sql/compiler.py" in text or "django/db/models/sql/query.py" in text:
+        return "building SQL (Django query compiler)"
+    if "django/db/models/query.py" in text or "django/db/models/base.py" in text:
+        return "QuerySet / model instances"
+    if "django/db/backends" in text:
+        return "connection / transaction handling"
+    if "certification/" in frames[-1] or "towns/" in frames[-1] or "tasks_registry/" in frames[-1]:
+        return "application code (own frames)"
+    return "other (Django, stdlib)"
+
+
+# --- 4. one town, in-process ----------------------------------------------------------------------------
+
+
+def shape(sql: str) -> str:
+    sql = re.sub(r"'[^']*'", "?", sql)
+    sql = re.sub(r"\b\d+\b", "?", sql)
+    match = re.match(r"(SELECT|UPDATE|INSERT INTO|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT)\b", sql)
+    verb = match.group(1) if match else sql.split()[0]
+    tables = re.findall(r'(?:FROM|INTO|UPDATE|JOIN) "(\w+)"', sql)
+    where = re.search(r"WHERE (.{0,90})", sql)
+    return f"{verb} {','.join(dict.fromkeys(tables))}" + (f" WHERE {where.group(1)}" if where else "")
+
+
+def profile_towns() -> dict:
+    """evaluate_town for a sample of towns on a scratch run (deleted afterwards): queries per town with
+    CaptureQueriesContext, then the same towns again on a second scratch run under pyinstrument."""
+    rng = random.Random(ARGS.seed + 1)
+    ids = sorted(
+        rng.sample(list(Town.objects.values_list("pk", flat=True)), min(ARGS.profile_towns, Town.objects.count()))
+    )
+    tiers = dict(Town.objects.filter(pk__in=ids).values_list("pk", "tier"))
+    per_town, shapes, seconds_per_town = [], collections.defaultdict(lambda: [0, 0.0]), []
+    scratch = []
+    try:
+        run = EvaluationRun.objects.create(year=LAST_YEAR, weights=evaluation.config_for(LAST_YEAR).effective_weights())
+        scratch.append(run.pk)
+        for town_id in ids:
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                evaluation.evaluate_town(run_id=run.pk, town_id=town_id)
+                seconds_per_town.append(time.perf_counter() - started)
+            per_town.append((tiers[town_id], len(ctx.captured_queries)))
+            for q in ctx.captured_queries:
+                s = shapes[shape(q["sql"])]
+                s[0] += 1
+                s[1] += float(q["time"])
+        by_tier = collections.defaultdict(list)
+        for tier, n in per_town:
+            by_tier[tier].append(n)
+        profile_text = None
+        try:
+            from pyinstrument import Profiler
+        except ImportError:
+            Profiler = None
+        if Profiler is not None:
+            run2 = EvaluationRun.objects.create(
+                year=LAST_YEAR, weights=evaluation.config_for(LAST_YEAR).effective_weights()
+            )
+            scratch.append(run2.pk)
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            for town_id in ids:
+                evaluation.evaluate_town(run_id=run2.pk, town_id=town_id)
+            profiler.stop()
+            profile_text = profiler.output_text(unicode=True, color=False, show_all=False)
+            (OUT / "pyinstrument-evaluate_town.txt").write_text(profile_text)
+            (OUT / "pyinstrument-evaluate_town.html").write_text(profiler.output_html())
+    finally:
+        EvaluationRun.objects.filter(pk__in=scratch).delete()
+    total_sql = sum(t for _, t in shapes.values())
+    return {
+        "towns": len(ids),
+        "queries_per_town": {tier: (min(v), max(v), round(sum(v) / len(v), 1)) for tier, v in by_tier.items()},
+        "queries_per_town_mean": round(sum(n for _, n in per_town) / len(per_town), 1),
+        "ms_per_town_mean": round(1000 * sum(seconds_per_town) / len(seconds_per_town), 2),
+        "sql_ms_per_town_mean": round(1000 * total_sql / len(ids), 2),
+        "query_shapes": sorted(
+            ((k, n, round(1000 * t / len(ids), 3)) for k, (n, t) in shapes.items()), key=lambda r: -r[2]
+        ),
+        "pyinstrument": profile_text,
+    }
+
+
+def done_count_cost(run_id: int) -> dict:
+    """What the last `done = count(results)` of a run costs: evaluate_town runs it once per town, over
+    the results so far, and every worker updates the one run row."""
+    with connection.cursor() as cur:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            cur.execute("SELECT count(*) FROM certification_townevaluation WHERE run_id = %s", [run_id])
+            cur.fetchone()
+            times.append(time.perf_counter() - started)
+        cur.execute("EXPLAIN ANALYZE SELECT count(*) FROM certification_townevaluation WHERE run_id = %s", [run_id])
+        plan = "\n".join(r[0] for r in cur.fetchall())
+    return {"count_ms_at_end": round(1000 * min(times), 3), "plan": plan}
+
+
+class Rollback(Exception):
+    pass
+
+
+def profile_finalize(run_id: int) -> dict:
+    """finalize() on the finished draft, rolled back: once as the project has it but with bulk_update given
+    batch_size=500 (the proposed fix), and the project's bulk_update (no batch size: one UPDATE with a CASE
+    of every row per column) against the batched one on growing prefixes of the results, to show how it
+    grows. The as-is finalize of the full run is in the worker log (the table's "finalize")."""
+    from django.db.models.query import QuerySet
+
+    original = QuerySet.bulk_update
+    timings = {"bulk_update_seconds": 0.0}
+
+    def batched(self, objs, fields, batch_size=None):
+        started = time.perf_counter()
+        try:
+            return original(self, objs, fields, batch_size=batch_size or ARGS.finalize_batch)
+        finally:
+            timings["bulk_update_seconds"] += time.perf_counter() - started
+
+    out: dict = {"batch_size": ARGS.finalize_batch}
+    try:
+        with transaction.atomic():
+            EvaluationRun.objects.filter(pk=run_id).update(status=EvaluationRun.Status.RUNNING)
+            QuerySet.bulk_update = batched
+            started = time.perf_counter()
+            evaluation.finalize(run_id=run_id)
+            out["finalize_batched_seconds"] = time.perf_counter() - started
+            out["finalize_batched_bulk_update_seconds"] = timings["bulk_update_seconds"]
+            raise Rollback
+    except Rollback:
+        pass
+    finally:
+        QuerySet.bulk_update = original
+    results = list(TownEvaluation.objects.filter(run_id=run_id).order_by("pk"))
+    out["scaling"] = []
+    for n in ARGS.finalize_prefixes:
+        if n > len(results):
+            break
+        row = {"rows": n}
+        for label, batch in (("as_is", None), ("batched", ARGS.finalize_batch)):
+            try:
+                with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+                    started = time.perf_counter()
+                    TownEvaluation.objects.bulk_update(results[:n], ["score", "rank", "breakdown"], batch_size=batch)
+                    row[f"{label}_seconds"] = time.perf_counter() - started
+                    row[f"{label}_statements"] = len(ctx.captured_queries)
+                    row[f"{label}_sql_kb"] = sum(len(q["sql"]) for q in ctx.captured_queries) // 1024
+                    raise Rollback
+            except Rollback:
+                pass
+        out["scaling"].append(row)
+        say(
+            f"   bulk_update of {n:,} results: as is {row['as_is_seconds']:.2f} s, "
+            f"batched {row['batched_seconds']:.2f} s"
+        )
+    return out
+
+
+# --- reporting -------------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True)
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+        cur.execute("SHOW shared_buffers")
+        buffers = cur.fetchone()[0]
+        cur.execute("SHOW synchronous_commit")
+        sync = cur.fetchone()[0]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor(),
+    )
+    return {
+        "commit": commit + (" (with uncommitted changes)" if dirty.stdout.strip() else ""),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "postgres": pg,
+        "pg_settings": f"shared_buffers={buffers}, synchronous_commit={sync}",
+        "os": platform.platform(),
+    }
+
+
+def table(rows: list[list[str]], markdown: bool) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for n, row in enumerate(rows):
+        if markdown:
+            lines.append("| " + " | ".join(row) + " |")
+            if n == 0:
+                lines.append("|" + "|".join("---" for _ in row) + "|")
+        else:
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+            if n == 0:
+                lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[list[str]]:
+    fl = floor_result["seconds"]
+    rows = [["measure", "seconds", "× floor", "towns/s", "notes"]]
+    gen = data.get("load_seconds")
+    rows.append(
+        [
+            "data set",
+            seconds(gen + data["vacuum_analyze_seconds"]) if gen is not None else "reused",
+            "",
+            "",
+            f"{data['towns']:,} towns, {data['enterprises']:,} enterprises, {data['town_year_rows']:,} town-year + "
+            f"{data['enterprise_year_rows']:,} enterprise-year rows"
+            + (
+                f"; COPY {seconds(gen)} s + VACUUM ANALYZE {seconds(data['vacuum_analyze_seconds'])} s"
+                if gen is not None
+                else ""
+            ),
+        ]
+    )
+    rows.append(["floor (one GROUP BY, best of 3)", f"{fl:.3f}", "1", f"{data['towns'] / fl:,.0f}", ""])
+    for r in runs:
+        label = f"evaluation, {r.workers} worker process{'es' if r.workers > 1 else ''}"
+        if ARGS.layout == "single":
+            label = f"evaluation, 1 worker -c {r.workers}"
+        if r.db_reuse:
+            label += f", experiment: CELERY_DB_REUSE_MAX={r.db_reuse}"
+        notes = f"start {r.start_seconds:.2f} s · fan-out task {r.fan_out_seconds or 0:.1f} s"
+        if r.towns_done_seconds:
+            notes += (
+                f" · towns {r.towns_done_seconds:.0f} s ({r.done / r.towns_done_seconds:.1f}/s; evaluate_town task "
+                f"{r.task_runtime_ms_mean or 0:.1f} ms mean, p95 {r.task_runtime_ms_p95 or 0:.1f}; CPU per town: "
+                f"workers {1000 * r.cpu_workers_towns / r.done:.1f} ms, PostgreSQL "
+                f"{1000 * r.cpu_postgres_towns / r.done:.1f} ms)"
+            )
+        if r.finished:
+            notes += (
+                f" · finalize {r.seconds - r.towns_done_seconds:.0f} s (task {r.finalize_seconds or 0:.1f} s; "
+                f"PostgreSQL CPU {r.cpu_postgres - r.cpu_postgres_towns:.0f} s)"
+            )
+        if r.cpu_available:
+            notes += f" · other processes took {100 * r.cpu_others / r.cpu_available:.0f}% of the machine's CPU"
+        if not r.finished:
+            notes = f"NOT FINISHED ({r.done:,}/{r.total:,}); " + notes
+        rows.append([label, seconds(r.seconds), f"{r.seconds / fl:,.0f}", f"{r.towns_per_second:,.1f}", notes])
+    for reuse in sorted({r.db_reuse for r in runs}):
+        group = [r for r in runs if r.db_reuse == reuse and r.finished]
+        if len(group) >= 2:
+            low, high = min(group, key=lambda r: r.workers), max(group, key=lambda r: r.workers)
+            what = f" (CELERY_DB_REUSE_MAX={reuse})" if reuse else ""
+            rows.append(
+                [
+                    f"speed-up {low.workers}→{high.workers} workers{what}",
+                    "",
+                    "",
+                    "",
+                    f"×{low.seconds / high.seconds:.2f}",
+                ]
+            )
+    plain = {r.workers: r for r in runs if not r.db_reuse and r.finished}
+    for r in runs:
+        if r.db_reuse and r.finished and r.workers in plain:
+            rows.append(
+                [
+                    f"connection reuse, {r.workers} worker(s)",
+                    "",
+                    "",
+                    "",
+                    f"×{plain[r.workers].seconds / r.seconds:.2f} faster than the project as it is",
+                ]
+            )
+    return rows
+
+
+def head() -> str:
+    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    commit_at_start = head()
+    say(
+        f"Evaluation benchmark: {ARGS.towns:,} towns, {ARGS.enterprises:,} enterprises, {ARGS.years} years "
+        f"({FIRST_YEAR}–{LAST_YEAR}), database {ARGS.db}, Redis {ARGS.redis}"
+    )
+    if ARGS.reuse_db:
+        data = {**data_counts(), "vacuum_analyze_seconds": 0.0}
+        say(f"1. reusing {ARGS.db}: {data}")
+    else:
+        say(f"1. recreating {ARGS.db} (migrate, reference data) ...")
+        setup = recreate_database()
+        say(f"   migrated and reference data loaded in {setup:.1f} s; generating ...")
+        data = generate()
+        data["setup_seconds"] = setup
+        say(
+            f"   generated in {data['load_seconds']:.1f} s (COPY) + {data['vacuum_analyze_seconds']:.1f} s "
+            f"(VACUUM ANALYZE): {data['towns']:,} towns, {data['enterprises']:,} enterprises, "
+            f"{data['town_year_rows']:,} town-year rows, {data['enterprise_year_rows']:,} enterprise-year rows, "
+            f"{data['projects']:,} projects, {data['problems']:,} problems, {data['progress_reports']:,} reports"
+        )
+    say("2. floor ...")
+    floor_result = floor()
+    say(f"   {floor_result['rows']:,} rows in {floor_result['seconds']:.3f} s (best of {floor_result['all_seconds']})")
+
+    layout = "N workers × --concurrency=1" if ARGS.layout == "processes" else "one worker -c N"
+    say(f"3. evaluation through Celery ({ARGS.layout}: {layout})")
+    sample = None
+    if ARGS.sample_seconds:
+        say(f"   warm-up pass, 1 worker, py-spy sample of {ARGS.sample_seconds:.0f} s (untimed) ...")
+        _warm, sample = evaluate(1, "warmup", sample_seconds=ARGS.sample_seconds)
+    runs = []
+    for count in ARGS.worker_counts:
+        say(f"   timed pass, {count} worker(s) ...")
+        result, _ = evaluate(count, f"w{count}")
+        say(
+            f"   → {result.seconds:.1f} s, {result.towns_per_second:.1f} towns/s ({result.done:,}/{result.total:,}); "
+            f"CPU s: workers {result.cpu_workers:.1f}, PostgreSQL {result.cpu_postgres:.1f}, this process "
+            f"{result.cpu_bench:.1f}, others {result.cpu_others:.1f} of {result.cpu_available:.1f} available"
+        )
+        runs.append(result)
+
+    for count in ARGS.reuse_counts:
+        say(f"   experiment: {count} worker(s) with CELERY_DB_REUSE_MAX=1000 (connections kept across tasks) ...")
+        result, _ = evaluate(count, f"reuse{count}", db_reuse=1000)
+        say(f"   → {result.seconds:.1f} s, {result.towns_per_second:.1f} towns/s ({result.done:,}/{result.total:,})")
+        runs.append(result)
+
+    say("4. evaluate_town profiled in-process ...")
+    prof = profile_towns()
+    draft = EvaluationRun.objects.filter(year=LAST_YEAR, status=EvaluationRun.Status.DRAFT).first()
+    done_cost = done_count_cost(draft.pk) if draft else None
+    fin = None
+    if draft and ARGS.finalize_prefixes:
+        say("5. finalize on the draft, rolled back (bulk_update as is and batched) ...")
+        fin = profile_finalize(draft.pk)
+    info = machine()
+    if head() != commit_at_start:  # others may commit while this runs; workers start per pass
+        info["commit"] = f"{commit_at_start} at the start, {info['commit']} at the end"
+
+    rows = figures_rows(data, floor_result, runs)
+    say()
+    say("=" * 100)
+    say(table(rows, markdown=False))
+    say()
+    for key, value in info.items():
+        say(f"{key}: {value}")
+    say()
+    say(
+        f"Queries per evaluate_town ({prof['towns']} towns): mean {prof['queries_per_town_mean']}; "
+        f"by tier (min, max, mean): {prof['queries_per_town']}; "
+        f"{prof['ms_per_town_mean']} ms per town in-process, of which SQL {prof['sql_ms_per_town_mean']} ms"
+    )
+    say("Query shapes by SQL time per town (count over all profiled towns, ms per town):")
+    for text, n, ms in prof["query_shapes"]:
+        say(f"  {ms:7.3f} ms  ×{n / prof['towns']:.1f}  {text[:150]}")
+    if done_cost:
+        say(f"done = count(results): {done_cost['count_ms_at_end']} ms per call over a finished run's results")
+    if fin:
+        say(
+            f"finalize with bulk_update(batch_size={fin['batch_size']}): {fin['finalize_batched_seconds']:.2f} s "
+            f"(bulk_update {fin['finalize_batched_bulk_update_seconds']:.2f} s); as is, from the worker logs: "
+            + ", ".join(f"{r.finalize_seconds or 0:.1f} s" for r in runs)
+        )
+        for row in fin["scaling"]:
+            say(
+                f"  bulk_update of {row['rows']:,} results: as is {row['as_is_seconds']:.2f} s "
+                f"({row['as_is_statements']} statement(s), {row['as_is_sql_kb']:,} KB of SQL); "
+                f"batch_size={fin['batch_size']}: {row['batched_seconds']:.2f} s "
+                f"({row['batched_statements']} statements)"
+            )
+    if sample:
+        say(
+            f"py-spy sample of a worker's pool process ({sample['task_samples']:,} of {sample['samples']:,} samples "
+            "inside evaluate_town):"
+        )
+        for kind, pct in sample["by_kind"]:
+            say(f"  {pct:5.1f}%  {kind}")
+        say("  inclusive, by project line:")
+        for frame, pct in sample["by_line"][:15]:
+            say(f"  {pct:5.1f}%  {frame}")
+    if prof["pyinstrument"]:
+        say(f"pyinstrument tree: {OUT / 'pyinstrument-evaluate_town.txt'} (and .html)")
+
+    say()
+    say("Markdown:")
+    say()
+    say(
+        f"Commit `{info['commit']}`; {info['nproc']} cores ({info['cpu']}), Python {info['python']}, "
+        f"PostgreSQL {info['postgres']} ({info['pg_settings']}); workers: "
+        + ("N × `celery worker --pool=prefork --concurrency=1`" if ARGS.layout == "processes" else "one worker `-c N`")
+        + f", DEBUG=0. Command: `{' '.join(['.venv/bin/python', 'bench/evaluation.py', *sys.argv[1:]])}`"
+    )
+    say()
+    say(table(rows, markdown=True))
+    say()
+    say(
+        f"evaluate_town issues {prof['queries_per_town_mean']} queries per town on average "
+        f"({', '.join(f'{t}: {v[2]}' for t, v in sorted(prof['queries_per_town'].items()))})."
+    )
+    (OUT / f"evaluation-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(
+        json.dumps(
+            {
+                "args": vars(ARGS),
+                "machine": info,
+                "data": data,
+                "floor": floor_result,
+                "runs": [asdict(r) for r in runs],
+                "profile": {k: v for k, v in prof.items() if k != "pyinstrument"},
+                "done_count": done_cost,
+                "finalize": fin,
+                "py_spy": sample,
+            },
+            ensure_ascii=False,
+            indent=1,
+            default=str,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
