@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from celery import Celery
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
@@ -265,9 +266,10 @@ def celery_client():
     client.close()
 
 
-def _worker():
+def _worker(**env):
     return CeleryWorker(
-        TEST_REDIS_URL, extra_env={"DATABASE_URL": worker_database_url(), "CELERY_RESULT_BACKEND": TEST_REDIS_URL}
+        TEST_REDIS_URL,
+        extra_env={"DATABASE_URL": worker_database_url(), "CELERY_RESULT_BACKEND": TEST_REDIS_URL, **env},
     )
 
 
@@ -318,3 +320,36 @@ def test_worker_killed_mid_run_then_a_rerun_completes(transactional_db, world, t
         worker.stop()
     assert list(EvaluationRun.objects.filter(year=YEAR).values_list("pk", flat=True)) == [rerun]
     assert TownEvaluation.objects.filter(run_id=rerun).count() == total == TownEvaluation.objects.count()
+
+
+def _other_backends() -> set[int]:
+    """PostgreSQL backends connected to the test database other than this process's own."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return {pid for (pid,) in cur.fetchall()}
+
+
+@pytest.mark.services
+def test_worker_keeps_its_connection_across_tasks_and_replaces_one_that_was_cut(
+    transactional_db, world, towns, celery_client
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_stat_activity and pg_terminate_backend are PostgreSQL's")
+    worker = _worker(DB_CONN_MAX_AGE="600")  # as in production (60 s there), long enough for this test
+    try:
+        worker.wait_ready(celery_client)
+        first = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        assert _wait(lambda: EvaluationRun.objects.filter(pk=first, status="draft").exists()), worker.log.read_text()
+        kept = _other_backends()
+        assert len(kept) == 1  # one connection for the start, the towns and finalize, still open afterwards
+        with connection.cursor() as cur:  # what a database restart does to the worker's connection
+            cur.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [list(kept)])
+        assert _wait(lambda: not _other_backends() & kept)
+        second = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        assert _wait(lambda: EvaluationRun.objects.filter(pk=second, status="draft").exists()), worker.log.read_text()
+        assert len(_other_backends() - kept) == 1  # a new one, found by the health check before its first query
+    finally:
+        worker.stop()
+    log = worker.log.read_text()
+    assert "OperationalError" not in log and "InterfaceError" not in log and " raised unexpected" not in log
+    assert EvaluationRun.objects.get(pk=second).results.count() == 7
