@@ -127,3 +127,143 @@ def test_openapi_schema_is_valid_without_warnings(db):
     out = StringIO()
     call_command("spectacular", "--fail-on-warn", "--validate", stdout=out)
     assert "openapi: 3" in out.getvalue()
+
+
+# --- the schema says what the API answers ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def openapi(db, client) -> dict:
+    import yaml
+
+    return yaml.safe_load(client.get("/api/schema/").content)
+
+
+def _documented(openapi: dict, method: str, path: str, response) -> dict:
+    """The response as the schema documents it for this status; fails when the status is not documented."""
+    responses = openapi["paths"][path][method.lower()]["responses"]
+    assert str(response.status_code) in responses, f"{method} {path}: {response.status_code} is not documented"
+    return responses[str(response.status_code)]
+
+
+def _error_body(documented: dict, response) -> None:
+    assert documented["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOutput"}
+    assert list(response.json()) == ["detail"] and isinstance(response.json()["detail"], str)
+
+
+def test_schema_documents_the_errors_of_authentication_permissions_parsers_and_throttling(world, openapi, monkeypatch):
+    from django.core.cache import cache
+
+    from towns.api.throttling import TokenRateThrottle
+
+    anonymous = APIClient()
+    response = anonymous.get("/api/v1/counties/")
+    assert response.status_code == 401
+    _error_body(_documented(openapi, "GET", "/api/v1/counties/", response), response)
+
+    # certificates are public and authenticate no one: a bad token is ignored, so no 401, 403 or 429 to document
+    anonymous.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert anonymous.get("/api/v1/certificates/").status_code == 200
+    assert {"401", "403", "429"}.isdisjoint(openapi["paths"]["/api/v1/certificates/"]["get"]["responses"])
+
+    norole = APIClient()
+    norole.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['norole'])}")
+    response = norole.get("/api/v1/counties/")
+    assert response.status_code == 403
+    _error_body(_documented(openapi, "GET", "/api/v1/counties/", response), response)
+    # policies ask for a login only: the same user reads them, and no 403 is documented there
+    assert norole.get("/api/v1/policies/").status_code == 200
+    assert "403" not in openapi["paths"]["/api/v1/policies/"]["get"]["responses"]
+
+    # a session write without its CSRF token
+    session = APIClient(enforce_csrf_checks=True)
+    session.force_login(world.users["county"])
+    response = session.post("/api/v1/certification/precheck/", {}, format="json")
+    assert response.status_code == 403
+    _error_body(_documented(openapi, "POST", "/api/v1/certification/precheck/", response), response)
+
+    office = APIClient()
+    office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
+    response = office.post("/api/v1/certification/precheck/", {"sector": "manufacturing"}, format="multipart")
+    assert response.status_code == 415  # JSON only, as documented
+    _error_body(_documented(openapi, "POST", "/api/v1/certification/precheck/", response), response)
+    assert list(openapi["paths"]["/api/v1/certification/precheck/"]["post"]["requestBody"]["content"]) == [
+        "application/json"
+    ]
+
+    cache.clear()
+    monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "1/minute"})
+    office.get("/api/v1/counties/")
+    response = office.get("/api/v1/counties/")
+    assert response.status_code == 429
+    _error_body(_documented(openapi, "GET", "/api/v1/counties/", response), response)
+    cache.clear()
+
+
+def test_schema_documents_validation_errors_field_by_field(world, openapi):
+    office = APIClient()
+    office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
+    bad_body = office.post(f"/api/v1/towns/{world.home_town.pk}/figures/", {"year": "abc"}, format="json")
+    bad_filter = office.get("/api/v1/towns/", {"tier": "galactic"})
+    not_json = office.generic("POST", "/api/v1/enterprises/", "{", content_type="application/json")
+    for response, method, path in [
+        (bad_body, "POST", "/api/v1/towns/{id}/figures/"),
+        (bad_filter, "GET", "/api/v1/towns/"),
+        (not_json, "POST", "/api/v1/enterprises/"),
+    ]:
+        assert response.status_code == 400
+        documented = _documented(openapi, method, path, response)
+        assert documented["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BadRequestOutput"}
+    assert "year" in bad_body.json() and bad_filter.json()["tier"]
+    assert list(not_json.json()) == ["detail"]  # not JSON at all: the one 400 without fields
+    assert openapi["components"]["schemas"]["BadRequestOutput"]["oneOf"] == [
+        {"$ref": "#/components/schemas/ValidationErrorOutput"},
+        {"$ref": "#/components/schemas/ErrorOutput"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "component", "obj", "years"),
+    [
+        ("/api/v1/towns/{id}/figures/", "TownFiguresOutput", "home_town", [2024, 2023]),  # newest first
+        ("/api/v1/enterprises/{id}/figures/", "EnterpriseFiguresOutput", "home_enterprise", [2024]),
+    ],
+)
+def test_figures_actions_answer_as_documented(world, openapi, path, component, obj, years):
+    ref = {"$ref": f"#/components/schemas/{component}"}
+    operations = openapi["paths"][path]
+    for method in ("get", "post"):
+        assert [p["name"] for p in operations[method]["parameters"]] == ["id"]  # no filters, no pagination
+    assert operations["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": ref,
+    }
+    assert "200" not in operations["post"]["responses"]
+    assert operations["post"]["responses"]["201"]["content"]["application/json"]["schema"] == ref
+
+    office = APIClient()
+    office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
+    url = path.format(id=getattr(world, obj).pk)
+    listed = office.get(url, {"county": "not-a-county"})  # the list's filters do not apply to one object's figures
+    assert listed.status_code == 200 and [f["year"] for f in listed.json()] == years
+    added = office.post(url, {"year": 2022, "output_wan": "100.00", "local_jobs": 10}, format="json")
+    assert added.status_code == 201 and added.json()["year"] == 2022 and "id" in added.json()
+
+
+def test_enterprise_patch_takes_any_of_the_input_fields(world, openapi):
+    body = openapi["paths"]["/api/v1/enterprises/{id}/"]["patch"]["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/PatchedEnterpriseInputRequest"}
+    patched = openapi["components"]["schemas"]["PatchedEnterpriseInputRequest"]
+    assert set(patched["properties"]) == {
+        "town",
+        "name",
+        "credit_code",
+        "role",
+        "above_designated_size",
+        "main_products",
+    }
+    assert "required" not in patched
+    office = APIClient()
+    office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
+    response = office.patch(f"/api/v1/enterprises/{world.home_enterprise.pk}/", {"main_products": "减水剂"})
+    assert response.status_code == 200 and response.json()["main_products"] == "减水剂"

@@ -1,6 +1,8 @@
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,6 +17,7 @@ from certification.models import (
     SupervisionNotice,
     TownEvaluation,
 )
+from towns.api.schema import error
 
 from .serializers import (
     ApplicationOutput,
@@ -31,10 +34,11 @@ class PrecheckView(APIView):
     """The four criteria on figures sent in: the county's self-check, and other systems' check."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser]  # the flags are JSON booleans (StrictBooleanField), which a form cannot send
 
     @extend_schema(
         request=PrecheckInput,
-        responses=VerdictOutput,
+        responses={200: VerdictOutput, 404: error(_("没有该编号的认定标准。"))},
         parameters=[OpenApiParameter("policy", str, description="认定标准编号（默认：当前批次的标准）")],
     )
     def post(self, request):

@@ -114,3 +114,15 @@ class FiguresInput(serializers.ModelSerializer):
         model = TownYearFigures
         fields = FIGURE_FIELDS
         validators = []
+
+
+class ErrorOutput(serializers.Serializer):
+    """Every error but a validation error: {"detail": "..."}."""
+
+    detail = serializers.CharField()
+
+
+class ValidationErrorOutput(serializers.Serializer):
+    """A 400 naming each invalid field (body or filter), ``{"field": ["message", ...], ...}``; errors not tied to a
+    field come under ``non_field_errors``. Its schema is a map, which a serializer's fields cannot say: see
+    towns.api.schema.ValidationErrorScheme."""

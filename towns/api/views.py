@@ -1,6 +1,7 @@
 """The registry as JSON. Reads go through the selectors, writes through the services."""
 
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -9,6 +10,7 @@ from towns import selectors, services
 from towns.filters import EnterpriseFilter, TownFilter
 from towns.models import County, Enterprise, Town
 
+from .schema import error
 from .serializers import (
     CountyOutput,
     EnterpriseFiguresOutput,
@@ -43,20 +45,26 @@ class TownViewSet(viewsets.ReadOnlyModelViewSet):
             return Town.objects.none()
         return selectors.town_list(user=self.request.user)
 
-    @extend_schema(request=FiguresInput, responses=TownFiguresOutput(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="figures")
+    # The figures of one town: neither the list's filters nor its pagination apply.
+    @extend_schema(responses=TownFiguresOutput(many=True))
+    @action(detail=True, methods=["get"], url_path="figures", filter_backends=[], pagination_class=None)
     def figures(self, request, pk=None):
-        """A town's figures year by year; POST adds a year (county of the town or the office)."""
+        """A town's figures year by year."""
         town = self.get_object()
-        if request.method == "POST":
-            town = selectors.editable_town_get(user=request.user, pk=town.pk)
-            data = FiguresInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            figures = services.town_figures_save(user=request.user, town=town, data=data.validated_data)
-            return Response(TownFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
         return Response(TownFiguresOutput(selectors.town_figures(user=request.user, town=town), many=True).data)
 
+    @extend_schema(request=FiguresInput, responses={201: TownFiguresOutput})
+    @figures.mapping.post
+    def figures_add(self, request, pk=None):
+        """Adds a year of the town's figures (the county of the town or the office)."""
+        town = selectors.editable_town_get(user=request.user, pk=self.get_object().pk)
+        data = FiguresInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        figures = services.town_figures_save(user=request.user, town=town, data=data.validated_data)
+        return Response(TownFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
 
+
+@extend_schema_view(partial_update=extend_schema(request=EnterpriseInput, responses=EnterpriseOutput))
 class EnterpriseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -75,7 +83,10 @@ class EnterpriseViewSet(
             return Enterprise.objects.none()
         return selectors.enterprise_list(user=self.request.user)
 
-    @extend_schema(request=EnterpriseInput, responses={201: EnterpriseOutput})
+    @extend_schema(
+        request=EnterpriseInput,
+        responses={201: EnterpriseOutput, 404: error(_("所填专业镇不在本县（市、区）的范围内。"))},
+    )
     def create(self, request, *args, **kwargs):
         data = EnterpriseInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -94,23 +105,25 @@ class EnterpriseViewSet(
         services.enterprise_update(user=request.user, enterprise=enterprise, data=data.validated_data)
         return Response(EnterpriseOutput(selectors.enterprise_get(user=request.user, pk=enterprise.pk)).data)
 
+    @extend_schema(responses={204: None, 409: error(_("该企业已列入认定申请，不能删除。"))})
     def destroy(self, request, *args, **kwargs):
         enterprise = selectors.editable_enterprise_get(user=request.user, pk=kwargs["pk"])
         services.enterprise_delete(user=request.user, enterprise=enterprise)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=FiguresInput, responses=EnterpriseFiguresOutput(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="figures")
+    @extend_schema(responses=EnterpriseFiguresOutput(many=True))
+    @action(detail=True, methods=["get"], url_path="figures", filter_backends=[], pagination_class=None)
     def figures(self, request, pk=None):
-        """An enterprise's figures year by year; POST adds a year."""
-        enterprise = self.get_object()
-        if request.method == "POST":
-            enterprise = selectors.editable_enterprise_get(user=request.user, pk=enterprise.pk)
-            data = FiguresInput(data=request.data)
-            data.is_valid(raise_exception=True)
-            figures = services.enterprise_figures_save(
-                user=request.user, enterprise=enterprise, data=data.validated_data
-            )
-            return Response(EnterpriseFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
-        figures = selectors.enterprise_figures(user=request.user, enterprise=enterprise)
+        """An enterprise's figures year by year."""
+        figures = selectors.enterprise_figures(user=request.user, enterprise=self.get_object())
         return Response(EnterpriseFiguresOutput(figures, many=True).data)
+
+    @extend_schema(request=FiguresInput, responses={201: EnterpriseFiguresOutput})
+    @figures.mapping.post
+    def figures_add(self, request, pk=None):
+        """Adds a year of the enterprise's figures."""
+        enterprise = selectors.editable_enterprise_get(user=request.user, pk=self.get_object().pk)
+        data = FiguresInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        figures = services.enterprise_figures_save(user=request.user, enterprise=enterprise, data=data.validated_data)
+        return Response(EnterpriseFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
