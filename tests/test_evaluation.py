@@ -93,6 +93,28 @@ def test_rerun_replaces_the_draft(world, towns):
     assert TownEvaluation.objects.filter(run__year=YEAR).count() == 7 == second.results.count()
 
 
+def test_done_counts_each_town_once_when_a_message_is_redelivered(world, towns):
+    run = evaluation.evaluation_start(user=world.users["office"], year=YEAR)
+    first = towns["t0"].pk
+    evaluation.evaluate_town(run_id=run.pk, town_id=first)
+    evaluation.evaluate_town(run_id=run.pk, town_id=first)  # redelivered (acks_late) or retried
+    run.refresh_from_db()
+    assert run.done == 1 == run.results.count()
+    run = run_inline(run)
+    assert run.done == run.total == 7 == run.results.count()
+
+
+def test_tasks_of_a_replaced_run_write_nothing(world, towns):
+    old = evaluation.evaluation_start(user=world.users["office"], year=YEAR)
+    new = evaluation.evaluation_start(user=world.users["office"], year=YEAR)
+    evaluation.evaluate_town(run_id=old.pk, town_id=towns["t0"].pk)
+    assert not TownEvaluation.objects.exists()
+    evaluation.finalize(run_id=new.pk)
+    evaluation.evaluate_town(run_id=new.pk, town_id=towns["t0"].pk)  # a late message after finalize
+    new.refresh_from_db()
+    assert new.status == "draft" and new.done == 0 and not new.results.exists()
+
+
 def test_criteria_recheck_flags_inspection_without_changing_tier(world, towns):
     run = start(world.users["office"])
     weak = run.results.get(town=towns["t0"])  # 30,000 万元 < 50,000 and 1 anchor, no supporting firms
