@@ -57,6 +57,8 @@ class ParsedRow:
     number: int
     enterprise: dict[str, Any]
     figures: dict[str, Any] | None
+    first: bool = True  # the file's first row of this credit code (later rows add years to it)
+    existing: Enterprise | None = None  # the registered enterprise this row updates, if any
 
 
 def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int) -> Any:
@@ -124,60 +126,104 @@ def parse_enterprise_row(
     return ParsedRow(number, enterprise, figures), []
 
 
-def check_file_consistency(rows: list[ParsedRow], report: ImportReport) -> None:
-    """Rules that span rows: one enterprise per code, one name per town, one row per code and year."""
-    by_code: dict[str, ParsedRow] = {}
-    name_owner: dict[tuple[int, str], str] = {}
-    years: set[tuple[str, int]] = set()
-    for row in rows:
+class ImportChecks:
+    """The rules that span rows, applied as the file streams in, batch by batch.
+
+    Within the file: one enterprise per code, one name per town, one row per code and year. Against the
+    database: a code registered in another county's town cannot be changed here, and a town cannot
+    get two enterprises of the same name. Only small keys are kept per row (a 100,000-row file costs
+    a few tens of MB), never the rows themselves.
+    """
+
+    def __init__(self, *, towns: dict[str, Town]):
+        self.towns = towns
+        self.editable_town_ids = {t.pk for t in towns.values()}
+        self.first_row: dict[str, tuple[int, int, str]] = {}  # code -> (row number, town pk, name)
+        self.name_owner: dict[tuple[int, str], str] = {}  # (town pk, name) -> code
+        self.years: set[tuple[str, int]] = set()
+
+    def check_batch(self, raw_rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> list[ParsedRow]:
+        """Every check on a batch of rows; errors go to the report, the rows that pass are returned."""
+        rows: list[ParsedRow] = []
+        for number, raw in raw_rows:
+            parsed, errors = parse_enterprise_row(number, raw, self.towns)
+            if parsed is not None:
+                errors = self._within_file(parsed)
+            if errors:
+                report.errors.extend(errors)
+            else:
+                rows.append(parsed)
+        return self._against_database(rows, report)
+
+    def _within_file(self, row: ParsedRow) -> list[RowError]:
+        errors: list[RowError] = []
         e = row.enterprise
-        first = by_code.setdefault(e["credit_code"], row)
-        if first is not row and (first.enterprise["town"] != e["town"] or first.enterprise["name"] != e["name"]):
-            report.errors.append(
+        code, town_pk = e["credit_code"], e["town"].pk
+        first = self.first_row.setdefault(code, (row.number, town_pk, e["name"]))
+        row.first = first[0] == row.number
+        if not row.first and first[1:] != (town_pk, e["name"]):
+            errors.append(
                 RowError(
                     row.number,
                     _LETTER["credit_code"],
-                    _("同一信用代码在第%(first)d行对应的企业名称或专业镇不同。") % {"first": first.number},
+                    _("同一信用代码在第%(first)d行对应的企业名称或专业镇不同。") % {"first": first[0]},
                 )
             )
-        owner = name_owner.setdefault((e["town"].pk, e["name"]), e["credit_code"])
-        if owner != e["credit_code"]:
-            report.errors.append(RowError(row.number, _LETTER["name"], _("同一专业镇内企业名称重复（信用代码不同）。")))
+        owner = self.name_owner.setdefault((town_pk, e["name"]), code)
+        if owner != code:
+            errors.append(RowError(row.number, _LETTER["name"], _("同一专业镇内企业名称重复（信用代码不同）。")))
         if row.figures:
-            key = (e["credit_code"], row.figures["year"])
-            if key in years:
-                report.errors.append(RowError(row.number, _LETTER["year"], _("该企业这一年的数据在文件中重复。")))
-            years.add(key)
+            key = (code, row.figures["year"])
+            if key in self.years:
+                errors.append(RowError(row.number, _LETTER["year"], _("该企业这一年的数据在文件中重复。")))
+            self.years.add(key)
+        return errors
 
-
-def check_against_database(
-    rows: list[ParsedRow], report: ImportReport, *, editable_town_ids: set[int]
-) -> dict[str, Enterprise]:
-    """Match rows to existing enterprises (by code, or by name where the code is still blank)."""
-    codes = {row.enterprise["credit_code"] for row in rows}
-    existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
-    town_ids = {row.enterprise["town"].pk for row in rows}
-    by_name = {(e.town_id, e.name): e for e in Enterprise.objects.filter(town_id__in=town_ids)}
-    matched: dict[str, Enterprise] = {}
-    for row in rows:
-        e = row.enterprise
-        current = existing.get(e["credit_code"])
-        if current is not None and current.town_id not in editable_town_ids:
-            report.errors.append(
-                RowError(
-                    row.number, _LETTER["credit_code"], _("该信用代码已登记在其他县（市、区）的专业镇，不能在此修改。")
+    def _against_database(self, rows: list[ParsedRow], report: ImportReport) -> list[ParsedRow]:
+        """Match each enterprise's first row to an existing enterprise (by code, or by name where the
+        code is still blank): two queries per batch. Later rows of the same code follow their first row."""
+        firsts = [row for row in rows if row.first]
+        if not firsts:
+            return rows
+        existing = {
+            e.credit_code: e
+            for e in Enterprise.objects.filter(
+                credit_code__in={r.enterprise["credit_code"] for r in firsts}
+            ).select_related("town")
+        }
+        by_name = {
+            (e.town_id, e.name): e
+            for e in Enterprise.objects.filter(
+                town_id__in={r.enterprise["town"].pk for r in firsts}, name__in={r.enterprise["name"] for r in firsts}
+            ).select_related("town")
+        }
+        passed: list[ParsedRow] = []
+        for row in rows:
+            if not row.first:
+                passed.append(row)
+                continue
+            e = row.enterprise
+            current = existing.get(e["credit_code"])
+            if current is not None and current.town_id not in self.editable_town_ids:
+                report.errors.append(
+                    RowError(
+                        row.number,
+                        _LETTER["credit_code"],
+                        _("该信用代码已登记在其他县（市、区）的专业镇，不能在此修改。"),
+                    )
                 )
-            )
-            continue
-        same_name = by_name.get((e["town"].pk, e["name"]))
-        if current is None and same_name is not None:
-            if same_name.credit_code:
+                continue
+            same_name = by_name.get((e["town"].pk, e["name"]))
+            if current is None and same_name is not None:
+                if same_name.credit_code:
+                    report.errors.append(
+                        RowError(row.number, _LETTER["name"], _("该专业镇已有同名企业（信用代码不同）。"))
+                    )
+                    continue
+                current = same_name  # a named enterprise whose code is entered now
+            elif current is not None and same_name is not None and same_name.pk != current.pk:
                 report.errors.append(RowError(row.number, _LETTER["name"], _("该专业镇已有同名企业（信用代码不同）。")))
                 continue
-            current = same_name  # a named enterprise whose code is entered now
-        elif current is not None and same_name is not None and same_name.pk != current.pk:
-            report.errors.append(RowError(row.number, _LETTER["name"], _("该专业镇已有同名企业（信用代码不同）。")))
-            continue
-        if current is not None:
-            matched[e["credit_code"]] = current
-    return matched
+            row.existing = current
+            passed.append(row)
+        return passed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -160,52 +161,58 @@ def town_change_tier(*, user, town: Town, to_tier: str, effective_date: datetime
     return town
 
 
+IMPORT_BATCH_ROWS = 2000
+
+
 def enterprise_import(*, user, upload) -> ImportReport:
     """Import enterprises and their yearly figures from the template .xlsx: all rows or nothing.
 
     Raises SpreadsheetRejected for a file that cannot be read at all; otherwise returns a report
     whose ``errors`` list every wrong cell by row and column (and then nothing was saved).
+
+    The file streams through in batches: each batch is read, checked and (while no row has failed)
+    written, all in one transaction that is rolled back if any row of the file is wrong. Memory stays
+    flat whatever the number of rows, and nobody ever sees half a file.
     """
     require_registry_editor(user)
     towns = {t.name: t for t in editable_towns(user=user)}
     report = ImportReport()
-    rows: list[importers.ParsedRow] = []
-    for number, raw in spreadsheets.read_rows(upload, importers.ENTERPRISE_COLUMNS):
-        report.rows += 1
-        parsed, errors = importers.parse_enterprise_row(number, raw, towns)
-        if errors:
-            report.errors.extend(errors)
-        else:
-            rows.append(parsed)
-    if report.rows == 0:
-        raise spreadsheets.SpreadsheetRejected(_("文件中没有数据行。"))
-    importers.check_file_consistency(rows, report)
+    checks = importers.ImportChecks(towns=towns)
+    written: dict[str, int] = {}  # credit code -> enterprise pk, for later rows of the same enterprise
     try:
         with transaction.atomic():
-            matched = importers.check_against_database(rows, report, editable_town_ids={t.pk for t in towns.values()})
-            if not report.errors:
-                _write_import(user=user, rows=rows, matched=matched, report=report)
+            rows = spreadsheets.read_rows(upload, importers.ENTERPRISE_COLUMNS)
+            while batch := list(itertools.islice(rows, IMPORT_BATCH_ROWS)):
+                report.rows += len(batch)
+                passed = checks.check_batch(batch, report)
+                if not report.errors:
+                    _write_import_batch(user=user, rows=passed, written=written, report=report)
+            if report.rows == 0:
+                raise spreadsheets.SpreadsheetRejected(_("文件中没有数据行。"))
+            if report.errors:
+                transaction.set_rollback(True)
     except IntegrityError:
         # Someone registered the same enterprise between our check and our write: nothing was saved.
         report.errors.append(
             spreadsheets.RowError(0, "—", _("数据在导入过程中被他人修改，未导入任何数据，请重新上传。"))
         )
+    if report.errors:
+        report.created = report.updated = report.unchanged = report.figures_created = report.figures_updated = 0
     report.errors.sort(key=lambda e: e.row)
     return report
 
 
-def _write_import(*, user, rows, matched: dict[str, Enterprise], report: ImportReport) -> None:
+def _write_import_batch(*, user, rows: list[importers.ParsedRow], written: dict[str, int], report) -> None:
+    """Write one checked batch: its enterprises, their figures and the audit entries, in bulk."""
     note = _("Excel 批量导入")
     entries: list[AuditEntry] = []
     enterprises: dict[str, Enterprise] = {}
     to_create: list[Enterprise] = []
     to_update: list[tuple[Enterprise, audit.Snapshot]] = []
     for row in rows:
-        data = row.enterprise
-        code = data["credit_code"]
-        if code in enterprises:
-            continue
-        current = matched.get(code)
+        if not row.first:
+            continue  # a further year of an enterprise: its registry fields come from its first row
+        data, current = row.enterprise, row.existing
         if current is None:
             enterprise = Enterprise(**data)
             to_create.append(enterprise)
@@ -217,17 +224,27 @@ def _write_import(*, user, rows, matched: dict[str, Enterprise], report: ImportR
                 to_update.append((current, before))
             else:
                 report.unchanged += 1
-        enterprises[code] = enterprise
-    Enterprise.objects.bulk_create(to_create, batch_size=2000)
+        enterprises[data["credit_code"]] = enterprise
+    Enterprise.objects.bulk_create(to_create, batch_size=IMPORT_BATCH_ROWS)
     Enterprise.objects.bulk_update(
         [e for e, _ in to_update],
         ["town", "name", "credit_code", "role", "above_designated_size", "main_products"],
-        batch_size=2000,
+        batch_size=IMPORT_BATCH_ROWS,
     )
+    written.update((code, e.pk) for code, e in enterprises.items())
     entries += [audit.build(action=Action.CREATE, obj=e, user=user, note=note) for e in to_create]
     entries += [audit.build(action=Action.UPDATE, obj=e, user=user, before=b, note=note) for e, b in to_update]
-    report.created, report.updated = len(to_create), len(to_update)
+    report.created += len(to_create)
+    report.updated += len(to_update)
 
+    # Further years of enterprises written by an earlier batch.
+    earlier = {
+        written[r.enterprise["credit_code"]]
+        for r in rows
+        if r.figures and r.enterprise["credit_code"] not in enterprises
+    }
+    if earlier:
+        enterprises.update((e.credit_code, e) for e in Enterprise.objects.filter(pk__in=earlier).select_related("town"))
     wanted = [(enterprises[row.enterprise["credit_code"]], row.figures) for row in rows if row.figures]
     existing = {
         (f.enterprise_id, f.year): f
@@ -241,17 +258,19 @@ def _write_import(*, user, rows, matched: dict[str, Enterprise], report: ImportR
         if current is None:
             new_figures.append(EnterpriseYearFigures(enterprise=enterprise, **values))
             continue
+        current.enterprise = enterprise  # already loaded: the snapshot names it without a query
         before = audit.snapshot(current)
         _apply(current, values)
         if audit.diff(before, audit.snapshot(current)):
             changed_figures.append((current, before))
-    EnterpriseYearFigures.objects.bulk_create(new_figures, batch_size=2000)
+    EnterpriseYearFigures.objects.bulk_create(new_figures, batch_size=IMPORT_BATCH_ROWS)
     EnterpriseYearFigures.objects.bulk_update(
-        [f for f, _ in changed_figures], list(EnterpriseYearFigures.FIGURE_FIELDS), batch_size=2000
+        [f for f, _ in changed_figures], list(EnterpriseYearFigures.FIGURE_FIELDS), batch_size=IMPORT_BATCH_ROWS
     )
     entries += [audit.build(action=Action.CREATE, obj=f, user=user, note=note) for f in new_figures]
     entries += [audit.build(action=Action.UPDATE, obj=f, user=user, before=b, note=note) for f, b in changed_figures]
-    report.figures_created, report.figures_updated = len(new_figures), len(changed_figures)
+    report.figures_created += len(new_figures)
+    report.figures_updated += len(changed_figures)
     audit.record_many(entries)
 
 
