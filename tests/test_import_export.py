@@ -214,3 +214,71 @@ def test_town_export_has_exactly_the_filtered_rows(world, client_for):
 def test_enterprise_export_of_county_is_scoped(world, client_for):
     rows = _sheet(client_for("county").get(reverse("enterprise-list"), {"export": "xlsx"}))
     assert [r[0] for r in rows[1:]] == ["康特尔"]
+
+
+# --- large files stream through in batches (towns.services.IMPORT_BATCH_ROWS) --------------------------------
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Batches of 3 rows, so a few rows exercise everything that spans batches."""
+    from towns import services
+
+    monkeypatch.setattr(services, "IMPORT_BATCH_ROWS", 3)
+
+
+def test_bad_row_in_a_later_batch_leaves_nothing_saved(world, client_for, small_batches):
+    before = counts()
+    upload = xlsx([row(name=f"企业{n}") for n in range(7)] + [row(output=-1)])  # rows 2-8 fine, row 9 bad
+    response = post(client_for("county"), upload)
+    assert response.status_code == 400
+    assert [(e.row, e.column.split("（")[0]) for e in response.context["report"].errors] == [(9, "H列")]
+    assert counts() == before  # the first two batches were written and rolled back
+
+
+def test_enterprise_spanning_batches_gets_every_year(world, client_for, small_batches):
+    code = valid_credit_code()
+    rows = [row(code=code, year=2020)] + [row(name=f"企业{n}") for n in range(4)]
+    rows += [row(code=code, year=2021), row(code=code, year=2022, output=99)]
+    assert post(client_for("county"), xlsx(rows)).status_code == 302
+    enterprise = Enterprise.objects.get(credit_code=code)
+    assert sorted(enterprise.figures.values_list("year", flat=True)) == [2020, 2021, 2022]
+    assert str(enterprise.figures.get(year=2022).output_wan) == "99.00"
+    assert Enterprise.objects.filter(name__startswith="企业").count() == 4
+
+
+def test_duplicates_across_batches_are_found(world, client_for, small_batches):
+    code = valid_credit_code()
+    upload = xlsx(
+        [
+            row(code=code, year=2024),
+            row(name="甲"),
+            row(name="乙"),
+            row(name="丙"),
+            row(code=code, year=2024),  # row 6: same enterprise and year as row 2
+            row(code=code, year=2023, name="改名"),  # row 7: the code's name differs from row 2
+            row(name="甲"),  # row 8: the name of row 3 with another code
+        ]
+    )
+    before = counts()
+    report = post(client_for("county"), upload).context["report"]
+    assert [e.row for e in report.errors] == [6, 7, 8]
+    assert "第2行" in report.errors[1].message
+    assert report.created == report.figures_created == 0  # nothing was saved, and the report says so
+    assert counts() == before
+
+
+def test_reimport_costs_a_few_queries_per_batch_not_per_row(world, client_for, small_batches):
+    upload = xlsx([row(name=f"企业{n}", code=valid_credit_code()) for n in range(12)])  # 4 batches
+    client = client_for("county")
+    assert post(client, upload).status_code == 302
+    upload.seek(0)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = post(client, upload)
+    assert response.status_code == 302
+    assert "更新0家" in " ".join(str(m) for m in response.wsgi_request._messages)
+    # Session, user, towns, then per batch: codes, names, figures. Two queries per row before the fix.
+    assert len(queries) <= 10 + 3 * 4, [q["sql"][:80] for q in queries]
