@@ -122,7 +122,10 @@ def _criteria_policy(town: Town):
 def gather(town: Town, year: int) -> dict[str, Any]:
     """The raw indicators of one town for a year (plain JSON-able data)."""
     figures = {
-        f.year: f for f in TownYearFigures.objects.filter(town=town, year__in=[year, year - 1, town.baseline_year or 0])
+        f.year: f
+        for f in TownYearFigures.objects.filter(
+            town=town, year__in=[year, year - 1, town.baseline_year or 0]
+        ).order_by()  # the default ordering ("town", "-year") joins the town and its county for nothing
     }
     current, previous = figures.get(year), figures.get(year - 1)
     baseline = figures.get(town.baseline_year) if town.baseline_year and town.baseline_year < year else None
@@ -165,7 +168,7 @@ def slow_items(town: Town, year: int) -> list[str]:
     """What is behind at the end of the year: project milestones past their plan, problems past deadline."""
     end = datetime.date(year, 12, 31)
     items = []
-    for project in KeyProject.objects.filter(town=town):
+    for project in KeyProject.objects.filter(town=town).order_by("name", "pk"):  # not ("town", "name"): no join
         for planned, actual, label in (
             ("planned_start_on", "started_on", _("开工")),
             ("planned_production_on", "in_production_on", _("投产")),
@@ -248,7 +251,7 @@ def finalize(*, run_id: int) -> EvaluationRun:
     run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status != EvaluationRun.Status.RUNNING:
         return run
-    results = list(run.results.select_related("town"))
+    results = list(run.results.select_related("town").order_by())  # the default ordering joins the run
     for group in Group.values:
         members = [r for r in results if r.group == group]
         inputs = [
