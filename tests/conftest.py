@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -19,6 +20,8 @@ from .factories import (
     TownFiguresFactory,
     make_user,
 )
+from .live import collect_static, production_env
+from .services import TEST_REDIS_URL
 
 
 @pytest.fixture(autouse=True)
@@ -198,3 +201,23 @@ def tasks_world(world):
         zhaoshang=make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市招商投资中心"), username="zhaoshang"),
         year=year,
     )
+
+
+# --- the portal in production mode (tests/live.py) ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def production_static(tmp_path_factory) -> Path:
+    """collectstatic once per run: production mode serves hashed, compressed files from STATIC_ROOT."""
+    root = tmp_path_factory.mktemp("static")
+    collect_static(
+        root,
+        production_env(
+            database_url="sqlite:///:memory:",
+            redis_url=TEST_REDIS_URL,
+            static_root=root,
+            media_root=root / "media",
+            secret_key="collectstatic",
+        ),
+    )
+    return root

@@ -21,7 +21,6 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -33,30 +32,13 @@ from tasks_registry.models import ProgressReport, TaskUnit
 from towns.models import AuditEntry, Enterprise, Role
 
 from .factories import TownFactory, api_key, make_user, valid_credit_code
-from .live import Gunicorn, HttpUser, collect_static, pk_from, production_env
+from .live import Gunicorn, HttpUser, pk_from, production_env
 from .services import REPO, TEST_REDIS_URL, redis_or_skip, worker_database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.load]
 
 LOAD_SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 LOAD_USERS = int(os.environ.get("LOAD_USERS", "100"))
-
-
-@pytest.fixture(scope="session")
-def production_static(tmp_path_factory) -> Path:
-    """collectstatic once per run: production mode serves hashed, compressed files from STATIC_ROOT."""
-    root = tmp_path_factory.mktemp("static")
-    collect_static(
-        root,
-        production_env(
-            database_url="sqlite:///:memory:",
-            redis_url=TEST_REDIS_URL,
-            static_root=root,
-            media_root=root / "media",
-            secret_key="collectstatic",
-        ),
-    )
-    return root
 
 
 def session_of(user) -> str:
