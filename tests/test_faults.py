@@ -1,7 +1,11 @@
 """Faults: Redis down (pages and the API keep serving; a job that cannot be queued says so and keeps the
-data), and backup/restore of the database and uploaded files."""
+data; once Redis is back, starting it again runs it on a real worker), and backup/restore of the database and
+uploaded files. PostgreSQL restarted under load: tests/test_database_restart.py."""
 
 from __future__ import annotations
+
+import time
+from contextlib import contextmanager
 
 import pytest
 from django.urls import reverse
@@ -20,19 +24,28 @@ def _reset_connections(app) -> None:
     app.amqp._producer_pool = None
 
 
-@pytest.fixture
-def redis_down(settings):
+@contextmanager
+def broker(settings, url: str):
+    """Point the portal's Celery app at ``url`` (a dead port: Redis is down) for the block."""
     from yuncheng_towns.celery import app
 
     previous = app.conf.broker_url
-    settings.CELERY_BROKER_URL = DEAD_BROKER
+    settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_RESULT_BACKEND = None
-    app.conf.broker_url = DEAD_BROKER
+    app.conf.broker_url = url
     _reset_connections(app)
-    yield
-    app.conf.broker_url = previous
-    _reset_connections(app)
+    try:
+        yield app
+    finally:
+        app.conf.broker_url = previous
+        _reset_connections(app)
+
+
+@pytest.fixture
+def redis_down(settings):
+    with broker(settings, DEAD_BROKER):
+        yield
 
 
 def test_pages_and_api_keep_serving_and_readyz_says_why(world, client_for, api_for, redis_down):
@@ -55,6 +68,35 @@ def test_a_job_that_cannot_be_queued_says_so_and_keeps_the_data(
     assert EvaluationConfig.objects.get(year=2025).top_n == 4  # the office's settings are kept
     page = client_for("office").get(reverse("evaluation-detail", kwargs={"pk": run.pk}))
     assert "暂不可用" in page.content.decode()
+
+
+@pytest.mark.services
+def test_a_job_refused_while_redis_is_down_runs_once_it_is_back(transactional_db, world, client_for, settings):
+    from towns.models import Town
+
+    from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
+
+    redis_or_skip().flushdb()
+    office = client_for("office")
+    with broker(settings, DEAD_BROKER):
+        office.post(reverse("evaluation-list"), {"year": 2025})
+    assert EvaluationRun.objects.get(year=2025).status == "failed"
+
+    with broker(settings, TEST_REDIS_URL) as app:  # Redis is back: starting again is all it takes
+        worker = CeleryWorker(TEST_REDIS_URL, extra_env={"DATABASE_URL": worker_database_url()})
+        try:
+            worker.wait_ready(app)
+            office.post(reverse("evaluation-list"), {"year": 2025})
+            deadline = time.monotonic() + 60
+            while (
+                EvaluationRun.objects.get(year=2025).status not in ("draft", "failed") and time.monotonic() < deadline
+            ):
+                time.sleep(0.2)
+        finally:
+            worker.stop()
+    run = EvaluationRun.objects.get(year=2025)
+    assert run.status == "draft", (run.status, run.error, worker.log.read_text()[-2000:])
+    assert run.results.count() == Town.objects.count()
 
 
 def test_backup_then_restore_into_an_empty_database_finds_everything(transactional_db, world, cert, tmp_path, settings):
