@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from .labels import choice_label
 from .models import AuditEntry
 
 Snapshot = dict[str, Any]
@@ -42,7 +43,7 @@ def snapshot(obj: models.Model | None) -> Snapshot:
             related = getattr(obj, field.name, None) if value is not None else None
             data[field.name] = str(related) if related is not None else None
         elif field.choices and value not in (None, ""):
-            data[field.name] = str(dict(field.flatchoices).get(value, value))  # people read labels, not codes
+            data[field.name] = str(choice_label(field, value))  # people read labels, not codes
         elif isinstance(field, models.FileField):
             data[field.name] = value.name if value else None
         elif isinstance(value, bool):

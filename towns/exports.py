@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .labels import display
+from .models import Enterprise, Town
 from .spreadsheets import Column
 
 
@@ -25,8 +27,8 @@ TOWN_COLUMNS = [
     Column("专业镇", lambda t: t.name, 20),
     Column("所在县（市、区）", lambda t: t.county.name, 14),
     Column("主导产业", lambda t: t.leading_industry, 16),
-    Column("领域", lambda t: t.get_sector_display(), 18),
-    Column("梯次", lambda t: t.get_tier_display(), 12),
+    Column("领域", display(Town, "sector"), 18),
+    Column("梯次", display(Town, "tier"), 12),
     Column("梯次认定日期", lambda t: t.tier_since, 12),
     Column("企业数", lambda t: t.enterprise_count, 8),
     Column("龙头企业数", lambda t: t.anchor_count, 10),
@@ -40,7 +42,7 @@ ENTERPRISE_COLUMNS = [
     Column("统一社会信用代码", lambda e: e.credit_code, 22),
     Column("专业镇", lambda e: e.town.name, 18),
     Column("所在县（市、区）", lambda e: e.town.county.name, 14),
-    Column("在镇中的角色", lambda e: e.get_role_display(), 14),
+    Column("在镇中的角色", display(Enterprise, "role"), 14),
     Column("规上企业", lambda e: "是" if e.above_designated_size else "否", 10),
     Column("主要产品", lambda e: e.main_products, 20),
     *FIGURE_COLUMNS,

@@ -73,6 +73,8 @@ def xlsx_response(*, filename: str, sheet_title: str, columns: Sequence[Column],
     for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.append([column.header for column in columns])
+    if hasattr(rows, "iterator"):  # a queryset: fetched in chunks (prefetches too), so memory stays flat
+        rows = rows.iterator(chunk_size=2000)
     for row in rows:
         sheet.append([safe_cell(column.value(row)) for column in columns])
     buffer = io.BytesIO()
