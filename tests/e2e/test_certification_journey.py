@@ -186,6 +186,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     file_field = page.locator(".field", has=page.get_by_label("文件（PDF、图片或 .xlsx）"))
     exe = tmp_path / "setup.exe"
     exe.write_bytes(b"MZ\x90\x00" + b"\x00" * 60)
+    session.expect_form_errors()  # both refusals re-render the form with 400
     page.get_by_label("文件（PDF、图片或 .xlsx）").set_input_files(str(exe))
     page.get_by_role("button", name="上传", exact=True).click()
     expect(file_field.locator(".error")).to_have_text("只接受 PDF、PNG、JPG 图片和 .xlsx 文件。")

@@ -355,7 +355,7 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
     expect(page.locator("h1")).to_have_text("督办通知书")
     assert county.rows() == [[mine_number, BOTTOM, "万荣县", ew.today.isoformat(), deadline.isoformat(), "待整改"]]
     for path in (f"/supervision/{theirs.pk}/", f"/supervision/{theirs.pk}/?format=pdf"):
-        assert county.goto(path).status == 404, path
+        county.goto(path, expect_status=404)
     county.nav("督办").click()
     page.get_by_role("link", name=mine_number).click()
     sheet = page.locator(".notice-sheet")

@@ -61,8 +61,7 @@ def test_read_only_role_browses_but_cannot_register(session, e2e_world, role):
     expect(page.get_by_role("link", name="Excel 批量导入")).to_have_count(0)
 
     # --- typing the URL anyway: the 403 page --------------------------------------------------------
-    response = session.goto("/enterprises/new/")
-    assert response.status == 403
+    session.goto("/enterprises/new/", expect_status=403)
     expect(page.locator("h1")).to_have_text("无权访问")
     expect(page.locator("main")).to_contain_text("您的角色只能查看，不能修改登记数据。")
     expect(page.locator("main form")).to_have_count(0)
@@ -71,11 +70,11 @@ def test_read_only_role_browses_but_cannot_register(session, e2e_world, role):
 @pytest.mark.e2e
 def test_account_without_role_is_told_to_ask_the_office(session, e2e_world):
     page = session.page
+    session.expect_status("/", 403)  # the home page of an account without a role is its 403 page
     session.login("norole", PASSWORD)
     expect(page.locator("h1")).to_have_text("账号尚未分配角色")
     expect(page.locator("main")).to_contain_text("请联系市专业镇发展领导小组办公室（市工信局）")
     expect(page.locator("header .badge")).to_have_count(0)
     session.screenshot("no_role")
-    response = session.goto("/towns/")
-    assert response.status == 403
+    session.goto("/towns/", expect_status=403)
     expect(page.locator("main")).to_contain_text("账号尚未分配角色，请联系领导小组办公室。")

@@ -206,8 +206,7 @@ def test_lead_unit_reports_progress_and_sees_it_on_the_board(task_world, session
     session.screenshot("task-01-board")
 
     # --- task 10 (市招商投资中心 leads, 市科技局 not among its units): no 报送, and 403 by URL --------
-    response = session.goto("/tasks/10/report/")
-    assert response.status == 403
+    session.goto("/tasks/10/report/", expect_status=403)
     expect(page.locator("h1")).to_have_text("无权访问")
     expect(page.locator("main")).to_contain_text(REFUSED)
     expect(page.locator("main form")).to_have_count(0)
@@ -271,8 +270,7 @@ def test_lead_unit_consolidates_over_the_supporting_units_reports(task_world, op
     expect(_card(page, "报送")).to_contain_text("本单位按职责分工负责该任务。")
     expect(page.get_by_role("link", name="报送本单位进展")).to_be_visible()
     expect(page.get_by_role("link", name="报送任务汇总报告")).to_have_count(0)
-    response = gongxin.goto("/tasks/4/report/?kind=consolidated")
-    assert response.status == 403
+    gongxin.goto("/tasks/4/report/?kind=consolidated", expect_status=403)
     expect(page.locator("h1")).to_have_text("无权访问")
     expect(page.locator("main")).to_contain_text("只有牵头单位可以报送汇总报告。")
 
@@ -420,6 +418,7 @@ def test_refused_attachment_leaves_nothing_half_saved(task_world, session, tmp_p
     fake.write_bytes(b"this is plain text, not a PDF")
     attachment = page.get_by_label("附件（PDF、图片或 .xlsx，可选）")
     attachment.set_input_files(str(fake))
+    session.expect_form_errors()
     page.get_by_role("button", name="报送", exact=True).click()
     expect(page.get_by_text("文件内容与扩展名不符（不是有效的 .pdf 文件）。")).to_be_visible()
     session.screenshot("task-09-refused-attachment")
