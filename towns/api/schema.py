@@ -74,8 +74,10 @@ class AutoSchema(SpectacularAutoSchema):
         view = self.view
         authenticators = view.get_authenticators()
         errors = {}
-        if has_body or self._get_filter_parameters():  # filters: django-filter's backend answers invalid values 400
-            errors[400] = OpenApiResponse(BAD_REQUEST, description=_("请求体或筛选参数有误。"))
+        if has_body:
+            errors[400] = OpenApiResponse(BAD_REQUEST, description=_("请求体有误（按字段列出），或无法解析。"))
+        elif self._get_filter_parameters():  # django-filter's backend answers an invalid value 400
+            errors[400] = OpenApiResponse(BAD_REQUEST, description=_("筛选参数有误（按参数列出）。"))
         if authenticators:  # a token that is wrong, expired or revoked is refused even where anyone may read
             errors[401] = error(_("未认证：缺少令牌，或令牌无效、已过期、已吊销。"))
             role_checked = any(type(p) not in (AllowAny, IsAuthenticated) for p in view.get_permissions())

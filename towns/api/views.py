@@ -64,7 +64,15 @@ class TownViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(TownFiguresOutput(figures).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema_view(partial_update=extend_schema(request=EnterpriseInput, responses=EnterpriseOutput))
+# A county official naming a town of another county in the body gets the same 404 as for such a town's enterprise.
+TOWN_OUT_OF_SCOPE = _("所填专业镇不在本县（市、区）的范围内。")
+ENTERPRISE_WRITE_NOT_FOUND = _("企业不存在或不在本县（市、区）的范围内；或所填专业镇不在本县（市、区）的范围内。")
+UPDATE_SCHEMA = extend_schema(
+    request=EnterpriseInput, responses={200: EnterpriseOutput, 404: error(ENTERPRISE_WRITE_NOT_FOUND)}
+)
+
+
+@extend_schema_view(update=UPDATE_SCHEMA, partial_update=UPDATE_SCHEMA)
 class EnterpriseViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -85,7 +93,7 @@ class EnterpriseViewSet(
 
     @extend_schema(
         request=EnterpriseInput,
-        responses={201: EnterpriseOutput, 404: error(_("所填专业镇不在本县（市、区）的范围内。"))},
+        responses={201: EnterpriseOutput, 404: error(TOWN_OUT_OF_SCOPE)},
     )
     def create(self, request, *args, **kwargs):
         data = EnterpriseInput(data=request.data)
@@ -97,7 +105,6 @@ class EnterpriseViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=EnterpriseInput, responses=EnterpriseOutput)
     def update(self, request, *args, **kwargs):
         enterprise = selectors.editable_enterprise_get(user=request.user, pk=kwargs["pk"])
         data = EnterpriseInput(enterprise, data=request.data, partial=kwargs.get("partial", False))
