@@ -19,7 +19,8 @@ def _latest_prefetch(figures_model, owner_field: str) -> Prefetch:
     )
     return Prefetch(
         "figures",
-        queryset=figures_model.objects.filter(year=Subquery(latest_year)),
+        # One row per owner: no ordering, so no join through the owner's default ordering (town, county).
+        queryset=figures_model.objects.filter(year=Subquery(latest_year)).order_by(),
         to_attr="latest_figures_list",
     )
 
