@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import XLSX, open_download, xlsx_bytes
+from tests.e2e.helpers import XLSX, open_download, sheet_rows, xlsx_bytes
 from tests.factories import PASSWORD, valid_credit_code
 from towns.importers import ENTERPRISE_COLUMNS
 from towns.models import Enterprise
@@ -118,6 +118,7 @@ def test_county_official_keeps_own_towns_enterprises(session, e2e_world):
     second = [town, "万荣导入乙有限公司", valid_credit_code(70003), "其他", "否", *[None] * 6]
     broken = [*second[:2], _wrong_check_char(second[2]), *second[3:]]
     upload = page.get_by_label("Excel 文件（.xlsx）")
+    session.expect_form_errors()
     upload.set_input_files({"name": "导入-有错.xlsx", "mimeType": XLSX, "buffer": _xlsx([first, broken])})
     page.get_by_role("button", name="上传并导入").click()
     report = page.locator("section.errors")
@@ -139,6 +140,39 @@ def test_county_official_keeps_own_towns_enterprises(session, e2e_world):
     assert sorted(names) == sorted(["康特尔", "万荣新材料科技有限公司", "万荣导入甲有限公司", "万荣导入乙有限公司"])
     assert "天海泵业" not in names
 
+    # --- ... and exported: the same enterprises, with the imported codes and figures ------------------
+    with page.expect_download() as info:
+        page.locator("form.filters").get_by_role("link", name="导出 Excel").click()
+    assert info.value.suggested_filename.startswith("专业镇企业名录")
+    header, *exported = sheet_rows(open_download(info.value)["企业"])
+    column = {h: i for i, h in enumerate(header)}
+    assert [row[column["企业名称"]] for row in exported] == names
+    by_name = {row[column["企业名称"]]: row for row in exported}
+    assert by_name["万荣导入甲有限公司"][column["统一社会信用代码"]] == first[2]
+    assert {row[column["所在县（市、区）"]] for row in exported} == {"万荣县"}
+
+    # --- the town's own yearly figures: 填报, then 更正 -------------------------------------------------
+    session.nav("专业镇名录").click()
+    page.get_by_role("link", name="万荣县外加剂").click()
+    yearly = page.locator("section.card", has=page.get_by_role("heading", name="年度数据", exact=True))
+    yearly.get_by_role("link", name="填报年度数据").click()
+    expect(page.locator("h1")).to_have_text("填报年度数据：万荣县外加剂")
+    page.get_by_label("年份").fill("2025")
+    page.get_by_label("产值（万元）").fill("75000")
+    page.get_by_label("带动当地就业（人）").fill("2600")
+    page.get_by_label("全省市场占有率（%）").fill("52.5")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_have_text("已保存2025年数据。")
+    expect(page.locator("h1")).to_contain_text("万荣县外加剂")
+    rows = session.rows_in(yearly)
+    assert rows[0][:4] == ["2025", "75,000.00", "2,600", "52.50"], rows
+    yearly.locator("tbody tr", has_text="2025").get_by_role("link", name="更正").click()
+    expect(page.get_by_label("产值（万元）")).to_have_value("75000.00")
+    page.get_by_label("产值（万元）").fill("76500")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_have_text("已保存2025年数据。")
+    assert session.rows_in(yearly)[0][:2] == ["2025", "76,500.00"]
+
     # --- the other county's town: registry entry yes, enterprises no -------------------------------
     session.nav("专业镇名录").click()
     page.get_by_role("link", name="盐湖区水泵").click()
@@ -153,8 +187,7 @@ def test_county_official_keeps_own_towns_enterprises(session, e2e_world):
     assert other_town.pk != home_town.pk
 
     # --- ... and its enterprise's URL is a plain 404 -------------------------------------------------
-    response = session.goto(f"/enterprises/{e2e_world.other_enterprise.pk}/")
-    assert response.status == 404
+    session.goto(f"/enterprises/{e2e_world.other_enterprise.pk}/", expect_status=404)
     expect(page.locator("h1")).to_have_text("页面不存在")
     expect(page.locator("main")).to_contain_text("您访问的页面不存在，或不在您的权限范围内。")
     expect(page.get_by_text("天海泵业")).to_have_count(0)
