@@ -12,8 +12,8 @@
    --concurrency=1`` each, production settings: DEBUG=0, persistent connections) on a dedicated Redis
    database; ``evaluation_start`` is called in a transaction here and the run is polled until it is a draft.
    An untimed warm-up pass first samples a worker with py-spy; the timed passes follow, 1 then 2 workers.
-4. One evaluate_town per town profiled in-process (queries counted with CaptureQueriesContext, time
-   with pyinstrument).
+4. evaluate_towns over a sample of towns, in chunks as the fan-out sends them, profiled in-process (queries
+   counted with CaptureQueriesContext, time with pyinstrument).
 
 Prints the figures as a table and again as Markdown for the README. Logs, profiles and a JSON copy of
 the figures go to bench/out/ (ignored by git). Not a test: it needs PostgreSQL and Redis and takes minutes.
@@ -126,6 +126,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench import dataset  # noqa: E402
 from certification import evaluation  # noqa: E402
 from certification.models import EvaluationRun, TownEvaluation  # noqa: E402
+from certification.tasks import TOWNS_PER_TASK  # noqa: E402
 from towns.models import Town  # noqa: E402
 from yuncheng_towns.celery import app as celery_app  # noqa: E402
 
@@ -447,7 +448,7 @@ def evaluate(count: int, label: str, sample_seconds: float = 0.0, db_reuse: int 
         workers.stop()
         flush_redis()  # an abandoned run's remaining messages go with it
     runtimes = task_runtimes(workers.logs)
-    towns = sorted(runtimes.get("certification.evaluate_town", []))
+    towns = sorted(runtimes.get("certification.evaluate_towns", []))  # one task per TOWNS_PER_TASK towns
     if towns:
         result.task_runtime_ms_mean = 1000 * sum(towns) / len(towns)
         result.task_runtime_ms_p95 = 1000 * towns[int(0.95 * (len(towns) - 1))]
@@ -489,7 +490,7 @@ def summarise_py_spy(path: Path) -> dict | None:
         n = int(count)
         all_samples += n
         frames = stack.split(";")
-        if not any(f.startswith("evaluate_town (certification/tasks.py") for f in frames):
+        if not any(f.startswith("evaluate_towns (certification/tasks.py") for f in frames):
             continue
         task_samples += n
         seen = set()
@@ -538,8 +539,9 @@ def shape(sql: str) -> str:
 
 
 def profile_towns() -> dict:
-    """evaluate_town for a sample of towns on a scratch run (deleted afterwards): queries per town with
-    CaptureQueriesContext, then the same towns again on a second scratch run under pyinstrument."""
+    """evaluate_towns for a sample of towns in chunks of TOWNS_PER_TASK on a scratch run (deleted afterwards):
+    queries per town (a chunk's over its towns) with CaptureQueriesContext, then the same towns again on a
+    second scratch run under pyinstrument."""
     rng = random.Random(ARGS.seed + 1)
     ids = sorted(
         rng.sample(list(Town.objects.values_list("pk", flat=True)), min(ARGS.profile_towns, Town.objects.count()))
@@ -550,12 +552,12 @@ def profile_towns() -> dict:
     try:
         run = EvaluationRun.objects.create(year=LAST_YEAR, weights=evaluation.config_for(LAST_YEAR).effective_weights())
         scratch.append(run.pk)
-        for town_id in ids:
+        for chunk in (ids[i : i + TOWNS_PER_TASK] for i in range(0, len(ids), TOWNS_PER_TASK)):
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
-                evaluation.evaluate_town(run_id=run.pk, town_id=town_id)
-                seconds_per_town.append(time.perf_counter() - started)
-            per_town.append((tiers[town_id], len(ctx.captured_queries)))
+                evaluation.evaluate_towns(run_id=run.pk, town_ids=chunk)
+                seconds_per_town += [(time.perf_counter() - started) / len(chunk)] * len(chunk)
+            per_town += [(tiers[town_id], len(ctx.captured_queries) / len(chunk)) for town_id in chunk]
             for q in ctx.captured_queries:
                 s = shapes[shape(q["sql"])]
                 s[0] += 1
@@ -575,8 +577,8 @@ def profile_towns() -> dict:
             scratch.append(run2.pk)
             profiler = Profiler(interval=0.0005)
             profiler.start()
-            for town_id in ids:
-                evaluation.evaluate_town(run_id=run2.pk, town_id=town_id)
+            for i in range(0, len(ids), TOWNS_PER_TASK):
+                evaluation.evaluate_towns(run_id=run2.pk, town_ids=ids[i : i + TOWNS_PER_TASK])
             profiler.stop()
             profile_text = profiler.output_text(unicode=True, color=False, show_all=False)
             (OUT / "pyinstrument-evaluate_town.txt").write_text(profile_text)
@@ -748,8 +750,9 @@ def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[
         notes = f"start {r.start_seconds:.2f} s · fan-out task {r.fan_out_seconds or 0:.1f} s"
         if r.towns_done_seconds:
             notes += (
-                f" · towns {r.towns_done_seconds:.0f} s ({r.done / r.towns_done_seconds:.1f}/s; evaluate_town task "
-                f"{r.task_runtime_ms_mean or 0:.1f} ms mean, p95 {r.task_runtime_ms_p95 or 0:.1f}; CPU per town: "
+                f" · towns {r.towns_done_seconds:.0f} s ({r.done / r.towns_done_seconds:.1f}/s; evaluate_towns task "
+                f"({TOWNS_PER_TASK} towns) {r.task_runtime_ms_mean or 0:.1f} ms mean, "
+                f"p95 {r.task_runtime_ms_p95 or 0:.1f}; CPU per town: "
                 f"workers {1000 * r.cpu_workers_towns / r.done:.1f} ms, PostgreSQL "
                 f"{1000 * r.cpu_postgres_towns / r.done:.1f} ms)"
             )

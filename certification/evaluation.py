@@ -2,11 +2,13 @@
 commendations (表扬) and supervision notices (督办通知书), and the county's rectification (限期整改).
 
 Writes are here; the scoring rules are pure functions in :mod:`certification.scoring`; the Celery
-fan-out is in :mod:`certification.tasks`, which calls :func:`evaluate_town` and :func:`finalize`.
+fan-out is in :mod:`certification.tasks`, which calls :func:`evaluate_towns` (a chunk of towns per task) and
+:func:`finalize`.
 """
 
 from __future__ import annotations
 
+import collections
 import datetime
 import logging
 from decimal import Decimal
@@ -106,69 +108,93 @@ def enqueue(run_id: int) -> None:
         fail(run_id=run_id, error=_("任务队列（Redis）暂不可用，评估未能开始；数据未受影响，请稍后重新发起。"))
 
 
-# --- one town ----------------------------------------------------------------------------------------------
+# --- towns, a chunk at a time ------------------------------------------------------------------------------
 
 
-def _criteria_policy(town: Town):
-    certificate = (
-        Certificate.objects.filter(town=town, revoked_on__isnull=True)
-        .select_related("cycle__policy")
-        .order_by("-issued_on")
-        .first()
-    )
-    return certificate.cycle.policy if certificate else ensure_default_policy()
-
-
-def gather(town: Town, year: int) -> dict[str, Any]:
-    """The raw indicators of one town for a year (plain JSON-able data)."""
-    figures = {
-        f.year: f
-        for f in TownYearFigures.objects.filter(
-            town=town, year__in=[year, year - 1, town.baseline_year or 0]
-        ).order_by()  # the default ordering ("town", "-year") joins the town and its county for nothing
-    }
-    current, previous = figures.get(year), figures.get(year - 1)
-    baseline = figures.get(town.baseline_year) if town.baseline_year and town.baseline_year < year else None
-    counts = {
-        row["year"]: row
-        for row in EnterpriseYearFigures.objects.filter(enterprise__town=town, year__in=[year, year - 1])
-        .values("year")
+def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
+    """The raw indicators of towns for a year (plain JSON-able data, by town id), in ten queries whatever the
+    number of towns: each input is read for the whole chunk at once, then the rules below apply per town."""
+    ids = [t.pk for t in towns]
+    end = datetime.date(year, 12, 31)
+    baselines = {t.baseline_year for t in towns if t.baseline_year and t.baseline_year < year}
+    figures: dict[int, dict[int, TownYearFigures]] = collections.defaultdict(dict)
+    for f in TownYearFigures.objects.filter(town_id__in=ids, year__in={year, year - 1, *baselines}).order_by():
+        figures[f.town_id][f.year] = f
+    counts: dict[int, dict[int, dict]] = collections.defaultdict(dict)
+    for row in (
+        EnterpriseYearFigures.objects.filter(enterprise__town_id__in=ids, year__in=[year, year - 1])
+        .values("enterprise__town_id", "year")
         .annotate(
             n=Count("enterprise", distinct=True),
             above=Count("enterprise", filter=Q(enterprise__above_designated_size=True), distinct=True),
         )
-    }
-    now, before = counts.get(year, {}), counts.get(year - 1, {})
-    projects = KeyProject.objects.filter(town=town)
-    milestones = sum(
-        projects.filter(**{f"{field}__year": year}).count() for field in ("signed_on", "started_on", "in_production_on")
+        .order_by()
+    ):
+        counts[row["enterprise__town_id"]][row["year"]] = row
+    projects = _by_town(KeyProject.objects.filter(town_id__in=ids).order_by("town_id", "name", "pk"))
+    problems = _by_town(  # the slow-items message lists them newest first, as the ledger does
+        Problem.objects.filter(town_id__in=ids, deadline__lte=end).order_by("town_id", "-found_on", "-id")
     )
-    due = Problem.objects.filter(town=town, deadline__year=year)
-    on_time = due.filter(closed_at__isnull=False).filter(closed_at__date__lte=F("deadline")).count()
-    values = {
-        "output": _s(current.output_wan) if current else None,
-        "output_growth": _s(scoring.growth(current and current.output_wan, previous and previous.output_wan)),
-        "baseline_doubling": _s(
-            scoring.doubling_progress(current and current.output_wan, baseline and baseline.output_wan)
-        ),
-        "enterprises": _s(now.get("n")),
-        "enterprise_growth": _s(scoring.growth(now.get("n"), before.get("n"))),
-        "above_size": _s(now.get("above")),
-        "above_size_growth": _s(scoring.growth(now.get("above"), before.get("above"))),
-        "local_jobs": _s(current.local_jobs) if current else None,
-        "market_share": _s(current.provincial_share_pct) if current else None,
-        "projects": str(milestones),
-        "task_reports": str(ProgressReport.objects.filter(towns=town, period__startswith=f"{year}-").count()),
-        "problems_on_time": _s(scoring._q(Decimal(on_time) / due.count() * 100)) if due.count() else None,
-    }
-    return {"values": values, "slow": slow_items(town, year), "criteria": recheck(town, current)}
+    reports = dict(
+        ProgressReport.towns.through.objects.filter(town_id__in=ids, progressreport__period__startswith=f"{year}-")
+        .values("town_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("town_id", "n")
+    )
+    criteria = _recheck_all([t for t in towns if t.tier != Tier.POTENTIAL and year in figures[t.pk]], figures, year)
+    out = {}
+    for town in towns:
+        years = figures[town.pk]
+        current, previous = years.get(year), years.get(year - 1)
+        baseline = years.get(town.baseline_year) if town.baseline_year in baselines else None
+        now, before = counts[town.pk].get(year, {}), counts[town.pk].get(year - 1, {})
+        due = [p for p in problems[town.pk] if p.deadline.year == year]
+        on_time = sum(1 for p in due if p.closed_at and timezone.localtime(p.closed_at).date() <= p.deadline)
+        values = {
+            "output": _s(current.output_wan) if current else None,
+            "output_growth": _s(scoring.growth(current and current.output_wan, previous and previous.output_wan)),
+            "baseline_doubling": _s(
+                scoring.doubling_progress(current and current.output_wan, baseline and baseline.output_wan)
+            ),
+            "enterprises": _s(now.get("n")),
+            "enterprise_growth": _s(scoring.growth(now.get("n"), before.get("n"))),
+            "above_size": _s(now.get("above")),
+            "above_size_growth": _s(scoring.growth(now.get("above"), before.get("above"))),
+            "local_jobs": _s(current.local_jobs) if current else None,
+            "market_share": _s(current.provincial_share_pct) if current else None,
+            "projects": str(
+                sum(
+                    1
+                    for p in projects[town.pk]
+                    for day in (p.signed_on, p.started_on, p.in_production_on)
+                    if day and day.year == year
+                )
+            ),
+            "task_reports": str(reports.get(town.pk, 0)),
+            "problems_on_time": _s(scoring._q(Decimal(on_time) / len(due) * 100)) if due else None,
+        }
+        out[town.pk] = {
+            "values": values,
+            "slow": slow_items(projects[town.pk], problems[town.pk], year),
+            "criteria": criteria.get(town.pk),
+        }
+    return out
 
 
-def slow_items(town: Town, year: int) -> list[str]:
-    """What is behind at the end of the year: project milestones past their plan, problems past deadline."""
+def _by_town(rows) -> collections.defaultdict[int, list]:
+    grouped = collections.defaultdict(list)
+    for row in rows:
+        grouped[row.town_id].append(row)
+    return grouped
+
+
+def slow_items(projects: list[KeyProject], problems: list[Problem], year: int) -> list[str]:
+    """What is behind at the end of the year: project milestones past their plan, problems past deadline
+    (of the town's projects, and its problems due by the end of the year)."""
     end = datetime.date(year, 12, 31)
     items = []
-    for project in KeyProject.objects.filter(town=town).order_by("name", "pk"):  # not ("town", "name"): no join
+    for project in projects:
         for planned, actual, label in (
             ("planned_start_on", "started_on", _("开工")),
             ("planned_production_on", "in_production_on", _("投产")),
@@ -179,46 +205,65 @@ def slow_items(town: Town, year: int) -> list[str]:
                     _("重点项目“%(name)s”计划%(date)s%(what)s，年底前未%(what)s")
                     % {"name": project.name, "date": plan.isoformat(), "what": label}
                 )
-    late = Problem.objects.filter(town=town, deadline__lte=end).filter(
-        Q(closed_at__isnull=True) | Q(closed_at__date__gt=F("deadline"))
-    )
-    for problem in late:
-        items.append(_("问题%(number)s“%(title)s”未按期办结") % {"number": problem.number, "title": problem.title})
+    for problem in problems:
+        if problem.closed_at is None or timezone.localtime(problem.closed_at).date() > problem.deadline:
+            items.append(_("问题%(number)s“%(title)s”未按期办结") % {"number": problem.number, "title": problem.title})
     return items
 
 
-def recheck(town: Town, figures: TownYearFigures | None) -> dict | None:
-    """Re-apply the four criteria (the policy of the town's certification) to the year's figures."""
-    if town.tier == Tier.POTENTIAL or figures is None:
-        return None
-    roles = dict(town.enterprises.values_list("role").annotate(n=Count("pk")))
-    application = (
-        Application.objects.filter(town=town, status=Application.Status.CERTIFIED).order_by("-decided_at").first()
-    )
-    facts = engine.TownFacts(
-        sector=town.sector,
-        annual_output_wan=figures.output_wan,
-        anchor_enterprises=roles.get(Enterprise.Role.ANCHOR, 0),
-        supporting_enterprises=roles.get(Enterprise.Role.SUPPORTING, 0),
-        provincial_share_pct=figures.provincial_share_pct,
-        local_jobs=figures.local_jobs,
-        national_market=bool(application and application.national_market),
-        traditional_feature=bool(application and application.traditional_feature),
-    )
-    return engine.evaluate(facts, _criteria_policy(town).thresholds()).as_dict()
+def _recheck_all(towns: list[Town], figures: dict[int, dict[int, TownYearFigures]], year: int) -> dict[int, dict]:
+    """Re-apply the four criteria (the policy of each town's certification, else the default) to the year's
+    figures of city and provincial towns, by town id."""
+    if not towns:
+        return {}
+    ids = [t.pk for t in towns]
+    roles: dict[int, dict[str, int]] = collections.defaultdict(dict)
+    for town_id, role, n in (
+        Enterprise.objects.filter(town_id__in=ids).values_list("town_id", "role").annotate(n=Count("pk")).order_by()
+    ):
+        roles[town_id][role] = n
+    applications, policies = {}, {}
+    for application in Application.objects.filter(town_id__in=ids, status=Application.Status.CERTIFIED).order_by(
+        "town_id", "-decided_at"
+    ):
+        applications.setdefault(application.town_id, application)  # the latest decision
+    for certificate in (
+        Certificate.objects.filter(town_id__in=ids, revoked_on__isnull=True)
+        .select_related("cycle__policy")
+        .order_by("town_id", "-issued_on")
+    ):
+        policies.setdefault(certificate.town_id, certificate.cycle.policy)  # the latest certificate's
+    default = ensure_default_policy() if len(policies) < len(ids) else None
+    out = {}
+    for town in towns:
+        current, application = figures[town.pk][year], applications.get(town.pk)
+        facts = engine.TownFacts(
+            sector=town.sector,
+            annual_output_wan=current.output_wan,
+            anchor_enterprises=roles[town.pk].get(Enterprise.Role.ANCHOR, 0),
+            supporting_enterprises=roles[town.pk].get(Enterprise.Role.SUPPORTING, 0),
+            provincial_share_pct=current.provincial_share_pct,
+            local_jobs=current.local_jobs,
+            national_market=bool(application and application.national_market),
+            traditional_feature=bool(application and application.traditional_feature),
+        )
+        out[town.pk] = engine.evaluate(facts, policies.get(town.pk, default).thresholds()).as_dict()
+    return out
 
 
-def evaluate_town(*, run_id: int, town_id: int) -> None:
-    """Idempotent: a redelivered message rewrites the same row."""
-    run = EvaluationRun.objects.filter(pk=run_id).first()
+def evaluate_towns(*, run_id: int, town_ids: list[int]) -> None:
+    """Evaluate a chunk of towns (one Celery task): gather their indicators set-based, write their rows.
+    Idempotent: a redelivered message rewrites the same rows; a town deleted since the fan-out is skipped."""
+    run = EvaluationRun.objects.filter(pk=run_id).only("status", "year").first()
     if run is None or run.status != EvaluationRun.Status.RUNNING:
         return  # a message of a run since replaced (e.g. redelivered after a worker died)
-    town = Town.objects.select_related("county").get(pk=town_id)
-    data = gather(town, run.year)
-    criteria = data["criteria"]
-    save_results(
-        run_id,
-        [
+    towns = list(Town.objects.filter(pk__in=town_ids).order_by("pk"))
+    gathered = gather(towns, run.year)
+    results = []
+    for town in towns:
+        data = gathered[town.pk]
+        criteria = data["criteria"]
+        results.append(
             TownEvaluation(
                 run_id=run_id,
                 town=town,
@@ -229,8 +274,13 @@ def evaluate_town(*, run_id: int, town_id: int) -> None:
                 inspection=bool(criteria and criteria["outcome"] == engine.INELIGIBLE),
                 slow=data["slow"],
             )
-        ],
-    )
+        )
+    save_results(run_id, results)
+
+
+def evaluate_town(*, run_id: int, town_id: int) -> None:
+    """One town: a chunk of one."""
+    evaluate_towns(run_id=run_id, town_ids=[town_id])
 
 
 @transaction.atomic

@@ -1,8 +1,9 @@
-"""Celery jobs of the annual evaluation: a chord over the towns, then scoring; each step idempotent."""
+"""Celery jobs of the annual evaluation: a chord over chunks of towns, then scoring; each step idempotent."""
 
 from __future__ import annotations
 
 import logging
+import os
 
 from celery import chord, shared_task
 from django.utils import timezone
@@ -14,19 +15,25 @@ from . import evaluation
 logger = logging.getLogger(__name__)
 
 
+# Towns per evaluate_towns task: each task reads its towns' inputs in a fixed number of queries, so bigger chunks
+# mean fewer queries and messages; 100 keeps a task under a second and a redelivery cheap (bench/README.md).
+TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "100"))
+
+
 @shared_task(name="certification.run_evaluation")
 def run_evaluation(run_id: int) -> None:
-    """Fan out one task per town; when all are in, finalize (score and rank)."""
+    """Fan out one task per chunk of towns; when all are in, finalize (score and rank)."""
     town_ids = list(Town.objects.order_by("pk").values_list("pk", flat=True))
     if not town_ids:
         finalize_evaluation.delay(run_id)
         return
-    chord([evaluate_town.si(run_id, town_id) for town_id in town_ids])(finalize_evaluation.si(run_id))
+    chunks = [town_ids[i : i + TOWNS_PER_TASK] for i in range(0, len(town_ids), TOWNS_PER_TASK)]
+    chord([evaluate_towns.si(run_id, chunk) for chunk in chunks])(finalize_evaluation.si(run_id))
 
 
-@shared_task(name="certification.evaluate_town", acks_late=True, max_retries=3)
-def evaluate_town(run_id: int, town_id: int) -> None:
-    evaluation.evaluate_town(run_id=run_id, town_id=town_id)
+@shared_task(name="certification.evaluate_towns", acks_late=True, max_retries=3)
+def evaluate_towns(run_id: int, town_ids: list[int]) -> None:
+    evaluation.evaluate_towns(run_id=run_id, town_ids=town_ids)
 
 
 @shared_task(name="certification.finalize_evaluation", acks_late=True)

@@ -25,21 +25,23 @@ from certification.models import (
     TownEvaluation,
 )
 from certification.schedule import ANNUAL_EVALUATION, DAILY_REMINDERS
-from tasks_registry.models import KeyProject
+from certification.tasks import TOWNS_PER_TASK
+from tasks_registry.models import KeyProject, Problem, ProgressReport, Task
 from towns.errors import ActionNotAllowed
-from towns.models import Role, TownYearFigures
+from towns.models import Role, Town, TownYearFigures
 
-from .factories import EnterpriseFactory, TownFactory, TownFiguresFactory, make_user
+from .factories import EnterpriseFactory, EnterpriseFiguresFactory, TownFactory, TownFiguresFactory, make_user
 from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
 from .test_certification import client_of
 
 YEAR = 2025
 
 
-def run_inline(run: EvaluationRun) -> EvaluationRun:
-    """What the Celery chord does, in this process: every town, then scoring."""
-    for town_id in run.results.model.town.field.related_model.objects.values_list("pk", flat=True):
-        evaluation.evaluate_town(run_id=run.pk, town_id=town_id)
+def run_inline(run: EvaluationRun, per_task: int = TOWNS_PER_TASK) -> EvaluationRun:
+    """What the Celery chord does, in this process: the towns in chunks, then scoring."""
+    town_ids = list(Town.objects.order_by("pk").values_list("pk", flat=True))
+    for i in range(0, len(town_ids), per_task):
+        evaluation.evaluate_towns(run_id=run.pk, town_ids=town_ids[i : i + per_task])
     return evaluation.finalize(run_id=run.pk)
 
 
@@ -113,6 +115,104 @@ def test_tasks_of_a_replaced_run_write_nothing(world, towns):
     evaluation.evaluate_town(run_id=new.pk, town_id=towns["t0"].pk)  # a late message after finalize
     new.refresh_from_db()
     assert new.status == "draft" and new.done == 0 and not new.results.exists()
+
+
+def _busy_year(world, towns, tasks_world):
+    """Every input the evaluation reads, spread unevenly over the towns."""
+    tz = timezone.get_current_timezone()
+    towns["t1"].baseline_year = YEAR - 1
+    towns["t1"].save()
+    for i, town in enumerate([towns["t1"], towns["t2"], world.home_town]):
+        for j in range(3 + i):
+            firm = EnterpriseFactory(town=town, role="supporting" if j % 2 else "other", above_designated_size=j < 2)
+            EnterpriseFiguresFactory(enterprise=firm, year=YEAR)
+            if j:
+                EnterpriseFiguresFactory(enterprise=firm, year=YEAR - 1)
+        KeyProject.objects.create(
+            town=town,
+            name=f"项目{i}",
+            investment_wan=Decimal("500"),
+            stage="started",
+            signed_on=datetime.date(YEAR, 2, 1),
+            started_on=datetime.date(YEAR, 5, 1) if i else None,
+            planned_start_on=datetime.date(YEAR, 4, 1),
+            planned_production_on=datetime.date(YEAR + i - 1, 9, 1),
+        )
+    for n, (town, deadline, closed) in enumerate(
+        [
+            (towns["t1"], datetime.date(YEAR, 6, 30), datetime.datetime(YEAR, 6, 30, 23, 30, tzinfo=tz)),  # on time
+            (towns["t1"], datetime.date(YEAR, 6, 30), datetime.datetime(YEAR, 7, 1, 0, 30, tzinfo=tz)),  # late
+            (towns["t1"], datetime.date(YEAR, 9, 30), None),  # open
+            (towns["t2"], datetime.date(YEAR - 1, 12, 1), None),  # last year's, still open
+            (towns["t2"], datetime.date(YEAR + 1, 3, 1), None),  # not due yet
+            (world.home_town, datetime.date(YEAR, 3, 1), datetime.datetime(YEAR, 2, 1, 9, tzinfo=tz)),
+        ]
+    ):
+        Problem.objects.create(
+            number=f"WT-{n}",
+            title=f"问题{n}",
+            description="-",
+            town=town,
+            found_on=datetime.date(YEAR, 1, 1 + n),
+            deadline=deadline,
+            status="closed" if closed else "open",
+            closed_at=closed,
+        )
+    task = Task.objects.get(number=4)
+    for period, named in [
+        (f"{YEAR}-Q1", [towns["t1"], towns["t2"]]),
+        (f"{YEAR}-Q2", [towns["t1"]]),
+        ("2024-Q4", [towns["t2"]]),
+    ]:
+        ProgressReport.objects.create(task=task, county=world.home_county, period=period, narrative="-").towns.set(
+            named
+        )
+
+
+def _results(run):
+    fields = [
+        "town_id",
+        "group",
+        "indicators",
+        "has_data",
+        "criteria",
+        "inspection",
+        "slow",
+        "score",
+        "rank",
+        "breakdown",
+    ]
+    return sorted(run.results.order_by().values_list(*fields))
+
+
+def test_chunked_evaluation_gives_the_results_of_towns_evaluated_one_by_one(world, towns, tasks_world):
+    _busy_year(world, towns, tasks_world)
+    one_by_one = _results(run_inline(evaluation.evaluation_start(user=world.users["office"], year=YEAR), per_task=1))
+    for per_task in (3, 100):
+        run = run_inline(evaluation.evaluation_start(user=world.users["office"], year=YEAR), per_task=per_task)
+        assert _results(run) == one_by_one
+    busy = {r[0]: r for r in one_by_one}[towns["t1"].pk]
+    assert busy[2] | {"problems_on_time": "33.3", "task_reports": "2", "projects": "1", "enterprises": "3"} == busy[2]
+    assert busy[2]["enterprise_growth"] == "50.0" and busy[2]["baseline_doubling"] == "62.5"
+    assert busy[6] == [
+        "重点项目“项目0”计划2025-04-01开工，年底前未开工",
+        "重点项目“项目0”计划2024-09-01投产，年底前未投产",
+        "问题WT-2“问题2”未按期办结",
+        "问题WT-1“问题1”未按期办结",
+    ]
+    assert {r[0]: r for r in one_by_one}[towns["t2"].pk][6] == [
+        "重点项目“项目1”计划2025-09-01投产，年底前未投产",
+        "问题WT-3“问题3”未按期办结",  # last year's, still open; WT-4 is not due until next year
+    ]
+
+
+def test_a_chunk_takes_a_fixed_number_of_queries(world, towns, tasks_world, django_assert_max_num_queries):
+    _busy_year(world, towns, tasks_world)
+    run = evaluation.evaluation_start(user=world.users["office"], year=YEAR)
+    with django_assert_max_num_queries(18):
+        evaluation.evaluate_towns(run_id=run.pk, town_ids=list(Town.objects.values_list("pk", flat=True)))
+    run.refresh_from_db()
+    assert run.done == 7
 
 
 def test_criteria_recheck_flags_inspection_without_changing_tier(world, towns):
@@ -320,7 +420,7 @@ def test_worker_killed_mid_run_then_a_rerun_completes(transactional_db, world, t
             town=TownFactory(county=world.home_county), year=YEAR, output_wan=Decimal(1000 + i), local_jobs=10
         )
     total = 67
-    worker = _worker()
+    worker = _worker(EVALUATION_TOWNS_PER_TASK="1")  # a task per town, so that it dies between towns
     try:
         worker.wait_ready(celery_client)
         run_id = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
