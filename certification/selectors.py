@@ -87,14 +87,18 @@ def notice_list() -> QuerySet[PublicNotice]:
 
 
 def policy_for_precheck(code: str | None) -> CriteriaPolicy:
-    """The named policy, else the policy of the cycle open today, else the newest policy."""
+    """The named policy, else the policy of the cycle open today, else the newest policy; 404 when there is none
+    (the office may delete every policy no application has used)."""
     if code:
         if "\x00" in code:  # PostgreSQL refuses NUL in a string literal: no policy can have such a code
             raise Http404
         return get_object_or_404(CriteriaPolicy, code=code)
     today = timezone.localdate()
     cycle = Cycle.objects.filter(opens_on__lte=today, closes_on__gte=today).select_related("policy").first()
-    return cycle.policy if cycle else CriteriaPolicy.objects.order_by("-created_at").first()
+    policy = cycle.policy if cycle else CriteriaPolicy.objects.order_by("-created_at").first()
+    if policy is None:
+        raise Http404
+    return policy
 
 
 def workflow_summary(*, user) -> list[tuple[str, int, str]]:

@@ -108,3 +108,13 @@ def test_any_authenticated_user_but_not_anonymous(world, api_for):
 def test_named_policy(client):
     assert client.post(URL + "?policy=NOPE", GOOD, format="json").status_code == 404
     assert client.post(URL + "?policy=YC-2023", GOOD, format="json").json()["policy"] == "YC-2023"
+
+
+def test_no_policy_at_all_is_a_404(client):
+    """The office may delete a policy no application has used; with none left there is nothing to check against."""
+    from certification.models import CriteriaPolicy, Cycle
+
+    Cycle.objects.all().delete()
+    CriteriaPolicy.objects.all().delete()
+    response = client.post(URL, GOOD, format="json")
+    assert response.status_code == 404 and list(response.json()) == ["detail"]

@@ -38,7 +38,7 @@ class PrecheckView(APIView):
 
     @extend_schema(
         request=PrecheckInput,
-        responses={200: VerdictOutput, 404: error(_("没有该编号的认定标准。"))},
+        responses={200: VerdictOutput, 404: error(_("没有该编号的认定标准；未指定编号时，尚未设定任何认定标准。"))},
         parameters=[OpenApiParameter("policy", str, description="认定标准编号（默认：当前批次的标准）")],
     )
     def post(self, request):
