@@ -69,11 +69,6 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--profile-towns", type=int, help="towns profiled in-process (default 200; --small 40)")
     p.add_argument("--sample-seconds", type=float, help="py-spy sample of a worker in the warm-up pass (0: none)")
     p.add_argument(
-        "--reuse-experiment",
-        default="",
-        help="worker counts to time again with CELERY_DB_REUSE_MAX=1000 (the proposed fix, via bench/reuse_worker.py)",
-    )
-    p.add_argument(
         "--quiet-cpu",
         type=float,
         default=0.3,
@@ -93,7 +88,6 @@ def parse_args() -> argparse.Namespace:
         if getattr(args, key) is None:
             setattr(args, key, preset[key])
     args.worker_counts = [int(n) for n in args.workers.split(",") if n.strip()]
-    args.reuse_counts = [int(n) for n in args.reuse_experiment.split(",") if n.strip()]
     args.finalize_prefixes = [int(n) for n in args.finalize_prefixes.split(",") if n.strip()]
     if args.enterprises < 3 * args.towns:
         p.error("--enterprises must be at least 3 per town")
@@ -205,19 +199,17 @@ def floor() -> dict:
 class Workers:
     """N `celery worker` processes (or one with -c N), production settings, logs in bench/out/."""
 
-    def __init__(self, count: int, label: str, db_reuse: int = 0):
+    def __init__(self, count: int, label: str):
         self.names, self.processes, self.logs = [], [], []
         env = {k: v for k, v in os.environ.items() if k not in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")}
         env.update(APP_ENV)
-        env.update({"PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO", "BENCH_DB_REUSE_MAX": str(db_reuse)})
-        # The experiment: the same worker through bench/reuse_worker.py, which sets CELERY_DB_REUSE_MAX.
-        launcher = [str(REPO / "bench" / "reuse_worker.py")] if db_reuse else ["-m", "celery"]
+        env.update({"PYTHONUNBUFFERED": "1", "LOG_LEVEL": "INFO"})
         layout = [1] * count if ARGS.layout == "processes" else [count]
         for i, concurrency in enumerate(layout):
             name = f"bench-{label}-{i}-{uuid.uuid4().hex[:6]}@localhost"
             log = OUT / f"worker-{label}-{i}.log"
             handle = log.open("wb")
-            argv = [sys.executable, *launcher, "-A", "yuncheng_towns", "worker", "--pool=prefork"]
+            argv = [sys.executable, "-m", "celery", "-A", "yuncheng_towns", "worker", "--pool=prefork"]
             argv += [f"--concurrency={concurrency}", "-n", name, "--without-gossip", "--without-mingle"]
             argv += ["--loglevel=INFO"]
             process = subprocess.Popen(argv, cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT)
@@ -290,7 +282,6 @@ class RunResult:
     busy_before: float = 0.0  # share of the machine's CPU busy (other processes) just before the pass
     cpu_workers: float = 0.0  # CPU seconds of the worker processes during the pass
     cpu_postgres: float = 0.0  # CPU seconds of PostgreSQL (all its processes; other sessions' share included)
-    db_reuse: int = 0  # CELERY_DB_REUSE_MAX in the experiment, 0 = the project as it is
     cpu_bench: float = 0.0  # this process (starting and polling)
     cpu_machine: float = 0.0  # busy CPU seconds of the whole machine
     cpu_available: float = 0.0  # wall seconds × cores
@@ -384,15 +375,15 @@ def flush_redis() -> None:
     redis.Redis.from_url(ARGS.redis).flushdb()
 
 
-def evaluate(count: int, label: str, sample_seconds: float = 0.0, db_reuse: int = 0) -> tuple[RunResult, dict | None]:
+def evaluate(count: int, label: str, sample_seconds: float = 0.0) -> tuple[RunResult, dict | None]:
     """Start `count` worker processes, start the evaluation, poll until draft. With sample_seconds, py-spy
     samples the first worker's pool process meanwhile (the untimed warm-up pass) and the run is abandoned
     once the sample is taken."""
-    result, sample = RunResult(workers=count, db_reuse=db_reuse), None
+    result, sample = RunResult(workers=count), None
     if not sample_seconds:
         result.busy_before = wait_for_quiet()
     flush_redis()
-    workers = Workers(count, label, db_reuse)
+    workers = Workers(count, label)
     spy = None
     try:
         workers.wait_ready()
@@ -600,21 +591,6 @@ def profile_towns() -> dict:
     }
 
 
-def done_count_cost(run_id: int) -> dict:
-    """What the last `done = count(results)` of a run costs: evaluate_town runs it once per town, over
-    the results so far, and every worker updates the one run row."""
-    with connection.cursor() as cur:
-        times = []
-        for _ in range(5):
-            started = time.perf_counter()
-            cur.execute("SELECT count(*) FROM certification_townevaluation WHERE run_id = %s", [run_id])
-            cur.fetchone()
-            times.append(time.perf_counter() - started)
-        cur.execute("EXPLAIN ANALYZE SELECT count(*) FROM certification_townevaluation WHERE run_id = %s", [run_id])
-        plan = "\n".join(r[0] for r in cur.fetchall())
-    return {"count_ms_at_end": round(1000 * min(times), 3), "plan": plan}
-
-
 class Rollback(Exception):
     pass
 
@@ -746,8 +722,6 @@ def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[
         label = f"evaluation, {r.workers} worker process{'es' if r.workers > 1 else ''}"
         if ARGS.layout == "single":
             label = f"evaluation, 1 worker -c {r.workers}"
-        if r.db_reuse:
-            label += f", experiment: CELERY_DB_REUSE_MAX={r.db_reuse}"
         notes = f"start {r.start_seconds:.2f} s · fan-out task {r.fan_out_seconds or 0:.1f} s"
         if r.towns_done_seconds:
             notes += (
@@ -767,32 +741,11 @@ def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[
         if not r.finished:
             notes = f"NOT FINISHED ({r.done:,}/{r.total:,}); " + notes
         rows.append([label, seconds(r.seconds), f"{r.seconds / fl:,.0f}", f"{r.towns_per_second:,.1f}", notes])
-    for reuse in sorted({r.db_reuse for r in runs}):
-        group = [r for r in runs if r.db_reuse == reuse and r.finished]
-        if len(group) >= 2:
-            low, high = min(group, key=lambda r: r.workers), max(group, key=lambda r: r.workers)
-            what = f" (CELERY_DB_REUSE_MAX={reuse})" if reuse else ""
-            rows.append(
-                [
-                    f"speed-up {low.workers}→{high.workers} workers{what}",
-                    "",
-                    "",
-                    "",
-                    f"×{low.seconds / high.seconds:.2f}",
-                ]
-            )
-    plain = {r.workers: r for r in runs if not r.db_reuse and r.finished}
-    for r in runs:
-        if r.db_reuse and r.finished and r.workers in plain:
-            rows.append(
-                [
-                    f"connection reuse, {r.workers} worker(s)",
-                    "",
-                    "",
-                    "",
-                    f"×{plain[r.workers].seconds / r.seconds:.2f} faster than the project as it is",
-                ]
-            )
+    group = [r for r in runs if r.finished]
+    if len(group) >= 2:
+        low, high = min(group, key=lambda r: r.workers), max(group, key=lambda r: r.workers)
+        speed_up = f"×{low.seconds / high.seconds:.2f}"
+        rows.append([f"speed-up {low.workers}→{high.workers} workers", "", "", "", speed_up])
     return rows
 
 
@@ -843,16 +796,9 @@ def main() -> None:
         )
         runs.append(result)
 
-    for count in ARGS.reuse_counts:
-        say(f"   experiment: {count} worker(s) with CELERY_DB_REUSE_MAX=1000 (connections kept across tasks) ...")
-        result, _ = evaluate(count, f"reuse{count}", db_reuse=1000)
-        say(f"   → {result.seconds:.1f} s, {result.towns_per_second:.1f} towns/s ({result.done:,}/{result.total:,})")
-        runs.append(result)
-
-    say("4. evaluate_town profiled in-process ...")
+    say("4. evaluate_towns profiled in-process ...")
     prof = profile_towns()
     draft = EvaluationRun.objects.filter(year=LAST_YEAR, status=EvaluationRun.Status.DRAFT).first()
-    done_cost = done_count_cost(draft.pk) if draft else None
     fin = None
     if draft and ARGS.finalize_prefixes:
         say("5. finalize on the draft, rolled back (bulk_update as is and batched) ...")
@@ -877,8 +823,6 @@ def main() -> None:
     say("Query shapes by SQL time per town (count over all profiled towns, ms per town):")
     for text, n, ms in prof["query_shapes"]:
         say(f"  {ms:7.3f} ms  ×{n / prof['towns']:.1f}  {text[:150]}")
-    if done_cost:
-        say(f"done = count(results): {done_cost['count_ms_at_end']} ms per call over a finished run's results")
     if fin:
         say(
             f"finalize with bulk_update(batch_size={fin['batch_size']}): {fin['finalize_batched_seconds']:.2f} s "
@@ -930,7 +874,6 @@ def main() -> None:
                 "floor": floor_result,
                 "runs": [asdict(r) for r in runs],
                 "profile": {k: v for k, v in prof.items() if k != "pyinstrument"},
-                "done_count": done_cost,
                 "finalize": fin,
                 "py_spy": sample,
             },
