@@ -163,6 +163,13 @@ class Session:
         ]
         return self.problems + failed
 
+    def take_failures(self) -> list[tuple[str, str]]:
+        """What was seen so far, which the test judges itself (only the checks' own test does)."""
+        seen = self.failures()
+        self.problems.clear()
+        self._failed.clear()
+        return seen
+
     def report(self) -> str:
         """What went wrong, grouped by page URL (paths relative to the live server); empty if nothing."""
         by_page: dict[str, list[str]] = {}
