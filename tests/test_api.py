@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client as DjangoClient
 from rest_framework.test import APIClient
 
 from .factories import TownFactory, TownFiguresFactory, api_key
@@ -267,3 +268,27 @@ def test_enterprise_patch_takes_any_of_the_input_fields(world, openapi):
     office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
     response = office.patch(f"/api/v1/enterprises/{world.home_enterprise.pk}/", {"main_products": "减水剂"})
     assert response.status_code == 200 and response.json()["main_products"] == "减水剂"
+
+
+def test_a_database_outage_is_a_documented_503_on_the_api_and_a_retry_page_elsewhere(world, openapi, monkeypatch):
+    """What a PostgreSQL restart looks like from inside a request (tests/test_database_restart.py does it for real):
+    every query fails with OperationalError."""
+    from django.db import OperationalError
+    from django.db.backends import utils
+
+    token = api_key(world.users["api"])
+    office = DjangoClient()
+    office.force_login(world.users["office"])
+
+    def refused(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(utils.CursorWrapper, "execute", refused)
+        api = APIClient().get("/api/v1/counties/", HTTP_AUTHORIZATION=f"Token {token}")
+        page = office.get("/towns/")
+    assert api.status_code == 503 and api["Retry-After"] == "30"
+    _error_body(_documented(openapi, "GET", "/api/v1/counties/", api), api)
+    assert all("503" in op["responses"] for ops in openapi["paths"].values() for op in ops.values())
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "数据库暂时不可用，您的操作没有保存，请稍后重试。" in page.content.decode()

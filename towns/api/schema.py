@@ -56,8 +56,8 @@ def error(description) -> OpenApiResponse:
 class AutoSchema(SpectacularAutoSchema):
     """Adds to every operation the errors that the API's shared machinery answers, decided from the view itself:
     a body or filters (400), authentication (401), permissions and CSRF (403), a path's object or a page (404),
-    the body's media type (415), the token's request budget (429). An error a view declares with @extend_schema
-    (a 409, a 404 for an object the body names) is kept as declared."""
+    the body's media type (415), the token's request budget (429), the database being down (503). An error a
+    view declares with @extend_schema (a 409, a 404 for an object the body names) is kept as declared."""
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
@@ -97,4 +97,6 @@ class AutoSchema(SpectacularAutoSchema):
             errors[404] = error("；".join(str(reason) for reason in not_found) + "。")
         if has_body:
             errors[415] = error(_("请求体的 Content-Type 不受支持。"))
+        # yuncheng_towns.middleware.DatabaseUnavailableMiddleware, for every operation
+        errors[503] = error(_("数据库暂时不可用（如正在重启），操作未保存；请按响应头 Retry-After 所示秒数后重试。"))
         return errors
