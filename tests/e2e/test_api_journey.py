@@ -42,6 +42,12 @@ def test_api_consumer_reads_local_swagger_ui(session, e2e_world):
     assert any("/api/schema/" in url for url in session.requests)
     assert session.foreign_requests() == [], "the docs page reached beyond this site"
 
+    # the portal's bar above Swagger UI: how to try a call, in Chinese, and the way back
+    bar = page.locator("header.docs-bar")
+    expect(bar).to_contain_text("试用接口：点击 Authorize，在 tokenAuth 中填写“Token 令牌值”")
+    bar.get_by_role("link", name="← 返回运城市专业镇服务平台").click()
+    expect(page.locator("h1")).to_have_text("数据接口用户")
+
 
 def _authorize(page, value: str) -> None:
     """Swagger UI's Authorize dialog: forget any earlier token, enter ``value`` for tokenAuth, close.
