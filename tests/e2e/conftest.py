@@ -2,6 +2,22 @@
 
 One browser per session, a fresh context (cookies, downloads) per test. Without /usr/bin/chromium
 the journeys are skipped, unless REQUIRE_SERVICES=1 (CI), where a missing browser is a failure.
+Every page a journey visits is checked (see :class:`Session`): console errors, uncaught exceptions,
+failed requests, requests to other origins, assets answering 4xx/5xx, and 5xx anywhere.
+
+The journeys, by role:
+- county official: test_county_journey (enterprises, import and export, a town's yearly figures),
+  test_certification_journey (the application, filled in the browser with the live self-check),
+  test_evaluation_journey (its supervision notice and rectification report);
+- office reviewer: test_office_journey (tier change, audit trail), test_certification_journey
+  (review queue, screening, sending to experts, the notice, certifying), test_evaluation_journey,
+  test_api_journey (issuing a token on 接口令牌管理);
+- expert: test_certification_journey (assigned applications, scoring against the rubric);
+- bureau official: test_task_board_journey (the board, progress and consolidated reports, problems),
+  test_readonly_journeys (reads the registry, 403 on edit pages);
+- leader: test_leader_journey (overview, /targets/, task board, published evaluation),
+  test_readonly_journeys, test_export_journey;
+- API consumer: test_api_journey (the docs page; a call tried there with the issued token).
 """
 
 from __future__ import annotations
