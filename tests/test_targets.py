@@ -483,6 +483,28 @@ def test_doubling_rows_and_export(world, client_for):
     assert by_town["万荣县外加剂"][3] is None and by_town["万荣县外加剂"][-1] == "无基准年数据"
 
 
+def test_doubling_table_and_charts_show_a_bounded_number_of_towns_and_link_to_all(world, client_for, monkeypatch):
+    monkeypatch.setattr(targets, "DOUBLING_SHOWN", 1)
+    client = client_for("leader")
+    page = client.get(reverse("targets"))
+    assert len(page.context["dashboard"].doubling) == 2
+    assert len(page.context["doubling_charts"]) == 1
+    html = page.content.decode()
+    assert html.count("以上为前1个，共2个。") == 2  # under the table and under the charts
+    assert reverse("target-rows", args=["doubling"]) in html
+    rows = client.get(reverse("target-rows", args=["doubling"])).context["rows"]
+    assert len(rows) == 2  # the rows page lists every town
+
+
+def test_trend_chart_draws_the_largest_towns_only(world, client_for, monkeypatch):
+    monkeypatch.setattr(targets, "TREND_TOWNS_CHARTED", 1)
+    dashboard = client_for("leader").get(reverse("targets")).context["dashboard"]
+    assert len(dashboard.trends) == 2
+    assert [r.town_name for r in dashboard.trends_charted] == [dashboard.trends[0].town_name]
+    html = client_for("leader").get(reverse("targets")).content.decode()
+    assert "图中为产值最大的1个，共2个。" in html
+
+
 def test_band_figures_filter_their_rows(world, client_for):
     big = TownFactory(name="百亿镇", county=world.home_county)
     TownFiguresFactory(town=big, year=2024, output_wan=Decimal("1000000"))
