@@ -292,3 +292,15 @@ def test_a_database_outage_is_a_documented_503_on_the_api_and_a_retry_page_elsew
     assert all("503" in op["responses"] for ops in openapi["paths"].values() for op in ops.values())
     assert page.status_code == 503 and page["Retry-After"] == "30"
     assert "数据库暂时不可用，您的操作没有保存，请稍后重试。" in page.content.decode()
+
+
+def test_a_path_id_that_is_not_a_number_is_a_404_everywhere(world, openapi):
+    """The router lets any path segment through to the view (found by negative fuzzing: writes answered 500)."""
+    office = APIClient()
+    office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
+    operations = [(m, p) for p, methods in openapi["paths"].items() if "{id}" in p for m in methods]
+    assert len(operations) > 10
+    for method, path in operations:
+        response = getattr(office, method)(path.format(id="true"), {}, format="json")
+        assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code}"
+        assert list(response.json()) == ["detail"]

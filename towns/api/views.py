@@ -106,7 +106,7 @@ class EnterpriseViewSet(
         )
 
     def update(self, request, *args, **kwargs):
-        enterprise = selectors.editable_enterprise_get(user=request.user, pk=kwargs["pk"])
+        enterprise = selectors.editable_enterprise_get(user=request.user, pk=self.get_object().pk)
         data = EnterpriseInput(enterprise, data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
         services.enterprise_update(user=request.user, enterprise=enterprise, data=data.validated_data)
@@ -114,7 +114,7 @@ class EnterpriseViewSet(
 
     @extend_schema(responses={204: None, 409: error(_("该企业已列入认定申请，不能删除。"))})
     def destroy(self, request, *args, **kwargs):
-        enterprise = selectors.editable_enterprise_get(user=request.user, pk=kwargs["pk"])
+        enterprise = selectors.editable_enterprise_get(user=request.user, pk=self.get_object().pk)
         services.enterprise_delete(user=request.user, enterprise=enterprise)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
