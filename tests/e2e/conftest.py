@@ -248,6 +248,9 @@ class Session:
 
     @staticmethod
     def rows_in(container) -> list[list[str]]:
+        # After a click that navigates, the new document may still be parsing: read it once it has loaded
+        # (an empty or half-built table would be read as it is; evaluate_all does not wait for rows).
+        container.page.wait_for_load_state()
         return container.locator("tbody tr").evaluate_all(
             "rows => rows.map(r => Array.from(r.cells, c => c.innerText.trim()))"
         )

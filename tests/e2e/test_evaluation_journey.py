@@ -342,6 +342,7 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
     _login(county, "county")
     expect(page.locator("header .bell .count")).to_have_text("2")
     page.locator("header .bell").click()
+    expect(page.locator("h1")).to_have_text("通知")  # (read the rows once the page is there)
     assert sorted(r[1] for r in county.rows()) == sorted(
         [
             f"{TOP}在{YEAR}年度专业镇评估中排名第1，予以表扬。",
