@@ -10,8 +10,8 @@ same cases on every run, on SQLite and PostgreSQL.
 Checks on every response: no 5xx, the status code is documented, content type and body match the served schema, an
 operation that declares authentication refuses the same request without it, and an error is one of
 ``ERROR_STATUSES``, the errors the app's rules answer to these two roles (the schema documents more: 401, 403, 415
-and 429, which these roles' requests must never meet). test_served_schema_documents_the_error_contract checks that
-the schema documents exactly those of ``ERROR_STATUSES``.
+and 429, which these roles' requests must never meet). test_served_schema_documents_the_error_contract checks that,
+of 400, 404 and 409, the schema documents exactly those of ``ERROR_STATUSES``.
 
 Known app bugs (``KNOWN_BUGS``) are left out of the fuzzing, those exact cases only; each is pinned by a strict xfail
 test below, which starts failing (XPASS) once the bug is fixed, so that its exclusion is removed too.
