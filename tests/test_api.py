@@ -304,3 +304,18 @@ def test_a_path_id_that_is_not_a_number_is_a_404_everywhere(world, openapi):
         response = getattr(office, method)(path.format(id="true"), {}, format="json")
         assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code}"
         assert list(response.json()) == ["detail"]
+
+
+def test_schema_is_generated_once_per_process(db, client, monkeypatch):
+    from drf_spectacular.generators import SchemaGenerator
+
+    from towns.api.schema_view import SchemaView
+
+    calls = []
+    generate = SchemaGenerator.get_schema
+    monkeypatch.setattr(SchemaView, "_schemas", {})
+    monkeypatch.setattr(SchemaGenerator, "get_schema", lambda self, **kw: calls.append(1) or generate(self, **kw))
+    first, second = client.get("/api/schema/"), client.get("/api/schema/")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert len(calls) == 1
+    assert client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["openapi"].startswith("3")
