@@ -56,6 +56,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL, no database")
     p.add_argument("--redis", default="redis://127.0.0.1:6379/12", help="Redis URL (production settings need one)")
     p.add_argument("--reuse-db", action="store_true", help="keep the existing bench database and towns")
+    p.add_argument("--reuse-file", action="store_true", help="keep bench/out/enterprises-<rows>.xlsx if it exists")
     p.add_argument("--profile", action="store_true", help="also profile import and export with pyinstrument")
     p.add_argument("--child", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -162,7 +163,7 @@ def child_generate() -> dict:
     rng = random.Random(2026)
     year = datetime.date.today().year - 1
     roles = list(ROLE_BY_LABEL)
-    products = ["聚羧酸减水剂", "潜水泵", "玻璃杯", "瓦楞纸箱", "电机", "=SUM(A1)", "花椒油", ""]
+    products = ["聚羧酸减水剂", "潜水泵", "玻璃杯", "瓦楞纸箱", "电机", "+86 水泵", "花椒油", ""]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("数据")
     sheet.append([c.header for c in ENTERPRISE_COLUMNS])
@@ -410,8 +411,9 @@ def main() -> None:
         seeded = run_child("seed")
         say(f"database: migrated, reference data, {seeded['towns']} towns ({time.perf_counter() - started:.1f} s)")
     started = time.perf_counter()
-    generated = run_child("generate")
-    say(f"file: {FILE.name}, {generated['bytes'] / 2**20:.1f} MB ({time.perf_counter() - started:.1f} s)")
+    if not (ARGS.reuse_file and FILE.exists()):
+        run_child("generate")
+    say(f"file: {FILE.name}, {FILE.stat().st_size / 2**20:.1f} MB ({time.perf_counter() - started:.1f} s)")
 
     runs: dict[str, list[dict]] = {"read-floor": [], "import": [], "reimport": [], "write-floor": [], "export": []}
     for n in range(ARGS.repeat):
