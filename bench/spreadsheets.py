@@ -73,6 +73,7 @@ APP_ENV = {
     "ALLOWED_HOSTS": "testserver",
     "DJANGO_SETTINGS_MODULE": "yuncheng_towns.settings",
     "LOG_LEVEL": "WARNING",
+    "IMPORT_MAX_ROWS": "10000000",  # the portal's upload limit (20,000) would refuse the file the bench measures
 }
 
 

@@ -167,6 +167,17 @@ def test_oversize_file_is_refused(world, client_for, settings):
     assert "文件过大" in response.content.decode()
 
 
+def test_more_rows_than_the_limit_are_refused_with_nothing_saved(world, client_for, settings, small_batches):
+    settings.IMPORT_MAX_ROWS = 5  # the limit is met after a batch was already written: it is rolled back
+    before = counts()
+    response = post(client_for("county"), xlsx([row(name=f"企业{n}") for n in range(6)]))
+    assert response.status_code == 400
+    assert "行数超过上限 5 行，请分批导入。" in response.content.decode()
+    assert counts() == before
+    settings.IMPORT_MAX_ROWS = 6
+    assert post(client_for("county"), xlsx([row(name=f"企业{n}") for n in range(6)])).status_code == 302
+
+
 def test_zip_bomb_is_refused(world, client_for, settings):
     settings.IMPORT_MAX_UNPACKED_BYTES = 5 * 1024 * 1024
     buffer = io.BytesIO()
