@@ -11,7 +11,7 @@
 - key projects and problem-ledger entries per town, and the counties' quarterly progress reports of last
   year on every task, each naming 3 of the county's towns.
 
-Used by bench/evaluation.py and bench/http.py. Needs only psycopg2 (no Django setup in the caller).
+Used by bench/evaluation.py and bench/web.py. Needs only psycopg2 (no Django setup in the caller).
 """
 
 from __future__ import annotations

@@ -39,8 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
-# Run as a script, sys.path[0] is bench/, whose http.py would shadow the standard library's http package.
-sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+sys.path.insert(0, str(REPO))  # run as a script, for ``import bench.dataset`` and the portal's packages
 
 SMALL = {"towns": 400, "enterprises": 20_000, "profile_towns": 40, "sample_seconds": 8}
 FULL = {"towns": 10_000, "enterprises": 500_000, "profile_towns": 200, "sample_seconds": 25}

@@ -39,9 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
-# Python puts bench/ first on the path; bench/http.py would then shadow the standard library's http.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script, for the portal's packages
 
 OFFICE_USERNAME = "bench-office"
 NAME_PREFIX = "压测企业"

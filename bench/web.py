@@ -1,7 +1,7 @@
 """HTTP benchmark: the portal under gunicorn with production settings, measured with wrk against a floor.
 
-    .venv/bin/python bench/http.py                         # 2,000 towns, 100,000 enterprises; ~4 minutes
-    .venv/bin/python bench/http.py --reuse-db --duration 20 --connections 32
+    .venv/bin/python bench/web.py                         # 2,000 towns, 100,000 enterprises; ~4 minutes
+    .venv/bin/python bench/web.py --reuse-db --duration 20 --connections 32
 
 1. Data: two PostgreSQL databases, dropped and recreated, migrated, reference data loaded and generated
    with bench/dataset.py (the evaluation benchmark's generator): ``yc_bench_http`` with 2,000 towns,
@@ -39,9 +39,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
-# Run as a script, this file's folder comes first on the path, and this file would shadow the standard
-# library's ``http`` package (urllib, Django); the repository root takes its place.
-sys.path[:] = [str(REPO)] + [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(REPO))  # run as a script, for ``import bench.dataset`` and the portal's packages
 
 import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
@@ -475,7 +473,7 @@ def main() -> None:
         f"10×: {data['10x']['towns']:,} towns, {data['10x']['enterprises']:,} enterprises, "
         f"{data['10x']['enterprise_year_rows']:,} enterprise-year rows; town page: town {setup['town']['pk']} "
         f"({setup['town']['enterprises']} enterprises, the median). "
-        f"Command: `{' '.join(['.venv/bin/python', 'bench/http.py', *sys.argv[1:]])}`"
+        f"Command: `{' '.join(['.venv/bin/python', 'bench/web.py', *sys.argv[1:]])}`"
     )
     say()
     say(table(rows, markdown=True))
