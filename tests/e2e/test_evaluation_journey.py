@@ -166,7 +166,7 @@ def evaluation_worker(eval_world):
         return
     broker = settings.CELERY_BROKER_URL
     redis_or_skip(broker)  # a skip, or a failure under REQUIRE_SERVICES=1
-    client = Celery(broker=broker, backend=broker)
+    client = Celery(broker=broker, backend=broker, set_as_current=False)
     client.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
     client.control.purge()  # messages left by earlier runs (no worker then) are not for this database
     worker = CeleryWorker(broker, extra_env={"DATABASE_URL": worker_database_url(), "CELERY_RESULT_BACKEND": broker})
