@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "100"))
 
 
-@shared_task(name="certification.run_evaluation")
+# The run's state is in the database; nobody reads these tasks' results, so the web process that enqueues them
+# does not subscribe to them in the result backend.
+@shared_task(name="certification.run_evaluation", ignore_result=True)
 def run_evaluation(run_id: int) -> None:
     """Fan out one task per chunk of towns; when all are in, finalize (score and rank)."""
     town_ids = list(Town.objects.order_by("pk").values_list("pk", flat=True))
@@ -36,7 +38,7 @@ def evaluate_towns(run_id: int, town_ids: list[int]) -> None:
     evaluation.evaluate_towns(run_id=run_id, town_ids=town_ids)
 
 
-@shared_task(name="certification.finalize_evaluation", acks_late=True)
+@shared_task(name="certification.finalize_evaluation", acks_late=True, ignore_result=True)
 def finalize_evaluation(run_id: int) -> None:
     try:
         evaluation.finalize(run_id=run_id)

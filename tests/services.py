@@ -22,15 +22,20 @@ def unavailable(reason: str):
     pytest.skip(reason)
 
 
-def redis_or_skip(url: str = TEST_REDIS_URL):
+def redis_or_skip(url: str = TEST_REDIS_URL, *, flush: bool = False) -> None:
+    """Skip (fail, in CI) unless Redis answers at ``url``; ``flush`` empties that database for the test. The client
+    is closed here: a socket left to the garbage collector warns (an error, in this suite) in some later test."""
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=1)
     try:
         client.ping()
+        if flush:
+            client.flushdb()
     except redis.RedisError as exc:
         unavailable(f"Redis at {url}: {exc}")
-    return client
+    finally:
+        client.close()
 
 
 class CeleryWorker:

@@ -10,7 +10,7 @@ from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip
 
 @pytest.fixture(scope="module")
 def worker():
-    redis_or_skip().flushdb()
+    redis_or_skip(flush=True)
     client = Celery(broker=TEST_REDIS_URL, backend=TEST_REDIS_URL, set_as_current=False)
     client.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
     process = CeleryWorker(TEST_REDIS_URL)

@@ -381,7 +381,7 @@ def _wait(predicate, timeout=60):
 
 @pytest.fixture
 def celery_client():
-    redis_or_skip().flushdb()
+    redis_or_skip(flush=True)
     client = Celery(broker=TEST_REDIS_URL, backend=TEST_REDIS_URL, set_as_current=False)
     client.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
     yield client

@@ -76,7 +76,7 @@ def test_a_job_refused_while_redis_is_down_runs_once_it_is_back(transactional_db
 
     from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
 
-    redis_or_skip().flushdb()
+    redis_or_skip(flush=True)
     office = client_for("office")
     with broker(settings, DEAD_BROKER):
         office.post(reverse("evaluation-list"), {"year": 2025})

@@ -74,7 +74,7 @@ def test_overdue_problems_remind_their_responsible_unit(board, world):
 
 @pytest.mark.services
 def test_beat_job_runs_on_a_real_worker_and_is_idempotent(transactional_db, board):
-    redis_or_skip().flushdb()
+    redis_or_skip(flush=True)
     client = Celery(broker=TEST_REDIS_URL, backend=TEST_REDIS_URL, set_as_current=False)
     client.conf.update(task_serializer="json", accept_content=["json"], result_serializer="json")
     worker = CeleryWorker(TEST_REDIS_URL, extra_env={"DATABASE_URL": worker_database_url()})
