@@ -146,7 +146,7 @@ def run(cluster: PrivatePostgres, server: Gunicorn, session: str, token: str, to
     deadline = up_at + 30
     while time.monotonic() < deadline and not any(when > up_at + 1 for when in rec.acknowledged.values()):
         time.sleep(0.2)
-    time.sleep(2)
+    time.sleep(max(2.0, up_at + 4.5 - time.monotonic()))  # readyz samples well after recovery
     stop.set()
     for t in threads:
         t.join(timeout=60)
