@@ -120,7 +120,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench import dataset  # noqa: E402
 from certification import evaluation  # noqa: E402
 from certification.models import EvaluationRun, TownEvaluation  # noqa: E402
-from certification.tasks import TOWNS_PER_TASK  # noqa: E402
+from evaluation.tasks import TOWNS_PER_TASK  # noqa: E402
 from towns.models import Town  # noqa: E402
 from yuncheng_towns.celery import app as celery_app  # noqa: E402
 
@@ -439,14 +439,14 @@ def evaluate(count: int, label: str, sample_seconds: float = 0.0) -> tuple[RunRe
         workers.stop()
         flush_redis()  # an abandoned run's remaining messages go with it
     runtimes = task_runtimes(workers.logs)
-    towns = sorted(runtimes.get("certification.evaluate_towns", []))  # one task per TOWNS_PER_TASK towns
+    towns = sorted(runtimes.get("evaluation.evaluate_towns", []))  # one task per TOWNS_PER_TASK towns
     if towns:
         result.task_runtime_ms_mean = 1000 * sum(towns) / len(towns)
         result.task_runtime_ms_p95 = 1000 * towns[int(0.95 * (len(towns) - 1))]
-    if runtimes.get("certification.run_evaluation"):
-        result.fan_out_seconds = runtimes["certification.run_evaluation"][-1]
-    if runtimes.get("certification.finalize_evaluation"):
-        result.finalize_seconds = runtimes["certification.finalize_evaluation"][-1]
+    if runtimes.get("evaluation.run_evaluation"):
+        result.fan_out_seconds = runtimes["evaluation.run_evaluation"][-1]
+    if runtimes.get("evaluation.finalize_evaluation"):
+        result.finalize_seconds = runtimes["evaluation.finalize_evaluation"][-1]
     if result.finished:
         result.ranked = TownEvaluation.objects.filter(run_id=run.pk, rank__isnull=False).count()
         results = TownEvaluation.objects.filter(run_id=run.pk).count()

@@ -228,8 +228,9 @@ def child_import() -> dict:
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import UploadedFile
 
+    from core.models import AuditEntry
     from towns import services
-    from towns.models import AuditEntry, Enterprise, EnterpriseYearFigures
+    from towns.models import Enterprise, EnterpriseYearFigures
 
     user = get_user_model().objects.get(username=OFFICE_USERNAME)
     baseline = peak_mb()

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from towns.admin import AuditedAdmin
+from core.admin import AuditedAdmin
 
 from .models import (
     Application,

@@ -1,6 +1,6 @@
 """Column layouts of the certification exports."""
 
-from towns.spreadsheets import Column
+from core.spreadsheets import Column
 
 from . import engine
 

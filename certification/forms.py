@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from towns.forms import ServiceModelForm
+from core.forms import ServiceModelForm
 from towns.models import Enterprise, Role, Sector, Tier
 
 from .models import Application, Attachment, CriteriaPolicy, Cycle, ExpertAssignment, Objection

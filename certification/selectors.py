@@ -18,17 +18,7 @@ from django.utils.translation import gettext as _
 from towns.models import Role
 from towns.permissions import county_scope, require_portal_role, role_of
 
-from .models import (
-    Application,
-    ApplicationFirm,
-    Certificate,
-    CriteriaPolicy,
-    Cycle,
-    EvaluationRun,
-    ExpertAssignment,
-    PublicNotice,
-    SupervisionNotice,
-)
+from .models import Application, ApplicationFirm, Certificate, CriteriaPolicy, Cycle, ExpertAssignment, PublicNotice
 
 READERS = (Role.COUNTY, Role.OFFICE, Role.EXPERT, Role.LEADER, Role.API)
 
@@ -107,33 +97,3 @@ def workflow_summary(*, user) -> list[tuple[str, int, str]]:
     rows = Application.objects.filter(pk__in=visible).order_by().values("status").annotate(n=Count("pk"))
     counts = {row["status"]: row["n"] for row in rows}
     return [(label, counts.get(value, 0), value) for value, label in Application.Status.choices]
-
-
-# --- annual evaluation ---------------------------------------------------------------------------------
-
-
-def evaluation_runs(*, user) -> QuerySet[EvaluationRun]:
-    """The office sees drafts; leaders, bureaus and counties see published results."""
-    require_portal_role(user)
-    runs = EvaluationRun.objects.select_related("started_by")
-    return runs if role_of(user) == Role.OFFICE else runs.filter(status=EvaluationRun.Status.PUBLISHED)
-
-
-def evaluation_run_get(*, user, pk) -> EvaluationRun:
-    return get_object_or_404(evaluation_runs(user=user), pk=pk)
-
-
-def supervision_notices(*, user) -> QuerySet[SupervisionNotice]:
-    """A county sees only its own notices; the office and leaders all; other roles none (403)."""
-    require_portal_role(user)
-    role = role_of(user)
-    qs = SupervisionNotice.objects.select_related("town", "county", "run")
-    if role == Role.COUNTY:
-        return qs.filter(county_id=county_scope(user))
-    if role in (Role.OFFICE, Role.LEADER):
-        return qs
-    raise PermissionDenied(_("督办通知书仅对领导小组办公室、领导和被督办的县（市、区）开放。"))
-
-
-def supervision_notice_get(*, user, pk) -> SupervisionNotice:
-    return get_object_or_404(supervision_notices(user=user), pk=pk)

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from towns import audit
+from core import audit
+from core.errors import ActionNotAllowed
+from core.models import AuditEntry
+from core.notify import notify
+from core.uploads import check_attachment
 from towns import services as town_services
-from towns.errors import ActionNotAllowed
-from towns.models import AuditEntry, Enterprise, Role, Tier, Town
-from towns.notify import county_users, notify, office_users
-from towns.permissions import county_scope, require_office, require_town_in_scope, role_of
-from towns.uploads import check_attachment
+from towns.models import Enterprise, Role, Tier, Town
+from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
 from . import engine
 from .models import (

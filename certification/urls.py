@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import evaluation_views, views
+from . import views
 
 urlpatterns = [
     path("certification/", views.application_list, name="application-list"),
@@ -25,18 +25,6 @@ urlpatterns = [
     path("certification/cycles/new/", views.cycle_edit, name="cycle-create"),
     path("certification/cycles/<int:pk>/", views.cycle_edit, name="cycle-edit"),
     path("certification/provincial/recommend/", views.provincial_recommend, name="provincial-recommend"),
-    path("evaluation/", evaluation_views.evaluation_list, name="evaluation-list"),
-    path("evaluation/schedule/", evaluation_views.evaluation_schedule, name="evaluation-schedule"),
-    path("evaluation/config/<int:year>/", evaluation_views.evaluation_config, name="evaluation-config"),
-    path("evaluation/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation-detail"),
-    path("evaluation/<int:pk>/publish/", evaluation_views.evaluation_publish, name="evaluation-publish"),
-    path("supervision/", evaluation_views.notice_list, name="supervision-notices"),
-    path("supervision/<int:pk>/", evaluation_views.notice_detail, name="supervision-notice"),
-    path(
-        "supervision/attachments/<int:pk>/",
-        evaluation_views.rectification_attachment,
-        name="rectification-attachment",
-    ),
     path("public/notices/", views.public_notices, name="public-notices"),
     path("public/notices/<int:pk>/", views.public_notice, name="public-notice"),
     path("public/certificates/", views.certificate_list, name="certificate-list"),

@@ -6,18 +6,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.documents import pdf_response
+from core.forms import call_service
+from core.paging import list_page, page_of, query_without_page
+from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
-from towns.forms import call_service
 from towns.models import Role
-from towns.paging import list_page, page_of, query_without_page
 from towns.permissions import county_scope, require_office, role_of
-from towns.spreadsheets import xlsx_response
 
 from . import exports, pdf, selectors, services
 from .filters import ApplicationFilter
@@ -452,7 +453,7 @@ def certificate_detail(request, pk):
 
 def certificate_pdf(request, pk):
     certificate = get_object_or_404(selectors.certificate_list(), pk=pk)
-    return _pdf_response(pdf.certificate_pdf(certificate), f"{certificate.number}.pdf")
+    return pdf_response(pdf.certificate_pdf(certificate), f"{certificate.number}.pdf")
 
 
 @login_required
@@ -480,16 +481,8 @@ def decision_letter(request, pk):
     if app.status != Status.REJECTED:
         raise PermissionDenied(_("只有未予认定的申请有决定书。"))
     if request.GET.get("format") == "pdf":
-        return _pdf_response(pdf.decision_letter_pdf(app), f"{app.number}-决定书.pdf")
+        return pdf_response(pdf.decision_letter_pdf(app), f"{app.number}-决定书.pdf")
     return render(request, "certification/decision_letter.html", {"app": app})
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from towns.spreadsheets import Column
+from core.spreadsheets import Column
 
 from .models import Theme
 from .reference import COUNTIES_ENTRY

@@ -4,9 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from towns.forms import ServiceModelForm
+from core.forms import ServiceModelForm
+from core.uploads import check_attachment
 from towns.models import Bureau, County, Town
-from towns.uploads import check_attachment
 
 from .models import KeyProject, Measure, Problem, Task
 

@@ -369,18 +369,3 @@ class KeyProject(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ReminderLog(models.Model):
-    """One reminder sent: the key makes the daily job idempotent (never the same reminder twice a day)."""
-
-    key = models.CharField(max_length=200, unique=True)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    sent_on = models.DateField()
-
-    class Meta:
-        verbose_name = _("提醒记录")
-        verbose_name_plural = _("提醒记录")
-
-    def __str__(self) -> str:
-        return self.key

@@ -13,13 +13,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from towns import audit
-from towns.errors import ActionNotAllowed
-from towns.models import AuditEntry, Role, Town
-from towns.notify import county_users, notify, office_users
-from towns.permissions import county_scope, require_office, require_portal_role, require_town_in_scope, role_of
-from towns.services import validate
-from towns.uploads import check_attachment
+from core import audit
+from core.errors import ActionNotAllowed
+from core.models import AuditEntry
+from core.notify import notify, notify_once
+from core.services import validate
+from core.uploads import check_attachment
+from towns.models import Role, Town
+from towns.permissions import (
+    county_scope,
+    county_users,
+    office_users,
+    require_office,
+    require_portal_role,
+    require_town_in_scope,
+    role_of,
+)
 
 from . import progress
 from .models import (
@@ -29,7 +38,6 @@ from .models import (
     Problem,
     ProblemAction,
     ProgressReport,
-    ReminderLog,
     ReportAttachment,
     Task,
     TaskUnit,
@@ -421,21 +429,10 @@ def project_save(*, user, data: dict[str, Any], project: KeyProject | None = Non
 # --- reminders --------------------------------------------------------------------------------------------
 
 
-def _remind_once(*, key: str, user, message: str, url: str, today: datetime.date) -> bool:
-    """Notify unless this reminder was already sent; the unique key makes the daily job idempotent."""
-    try:
-        with transaction.atomic():
-            ReminderLog.objects.create(key=key, recipient=user, sent_on=today)
-    except IntegrityError:
-        return False
-    notify([user], message, url)
-    return True
-
-
 @transaction.atomic
 def reminders_send(*, today: datetime.date) -> dict[str, int]:
     """Daily: remind units of reports due within REMINDER_DAYS_AHEAD days or overdue, the responsible
-    units of overdue problems, and counties whose supervision notices are past their deadline. One message
+    units of overdue problems,. One message
     per person per day and kind; a second run on the same day sends nothing."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -476,7 +473,7 @@ def reminders_send(*, today: datetime.date) -> dict[str, int]:
     by_id = {u.pk: u for u in users}
     for user_id, lines in pending.items():
         message = _("进展报送提醒：") + "；".join(lines[:6]) + ("等" if len(lines) > 6 else "") + "。"
-        sent["report_reminders"] += _remind_once(
+        sent["report_reminders"] += notify_once(
             key=f"reports:{user_id}:{today}",
             user=by_id[user_id],
             message=message,
@@ -494,32 +491,11 @@ def reminders_send(*, today: datetime.date) -> dict[str, int]:
         ]
         if mine:
             message = _("问题办理超期提醒：%(numbers)s 已超过办结时限。") % {"numbers": "、".join(mine[:10])}
-            sent["problem_reminders"] += _remind_once(
+            sent["problem_reminders"] += notify_once(
                 key=f"problems:{user.pk}:{today}",
                 user=user,
                 message=message,
                 url=reverse("problem-list") + "?overdue=true",
-                today=today,
-            )
-    from certification.models import SupervisionNotice
-
-    sent["notice_reminders"] = 0
-    overdue_notices = list(
-        SupervisionNotice.objects.filter(
-            status__in=[SupervisionNotice.Status.ISSUED, SupervisionNotice.Status.RETURNED], deadline__lt=today
-        )
-    )
-    for user in users:
-        mine = [n.number for n in overdue_notices if user.membership.county_id == n.county_id]
-        if mine:
-            message = _("督办整改超期提醒：%(numbers)s 已超过整改期限，请尽快报送整改报告。") % {
-                "numbers": "、".join(mine)
-            }
-            sent["notice_reminders"] += _remind_once(
-                key=f"notices:{user.pk}:{today}",
-                user=user,
-                message=message,
-                url=reverse("supervision-notices"),
                 today=today,
             )
     return sent

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import call_service
+from core.paging import list_page
+from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
-from towns.forms import call_service
 from towns.models import Role, Town
-from towns.paging import list_page
 from towns.permissions import county_scope, is_office, require_office, require_portal_role, role_of
-from towns.spreadsheets import xlsx_response
 
 from . import exports, progress, selectors, services
 from .filters import ProblemFilter, ProjectFilter

@@ -124,8 +124,8 @@ def api_key(user, *, days: int = 30) -> str:
     """Issue a token for ``user`` as the office would, and return its key."""
     from django.utils import timezone
 
-    from towns.api.authentication import digest, new_key
-    from towns.models import ApiToken
+    from core.api.authentication import digest, new_key
+    from core.models import ApiToken
 
     key = new_key()
     ApiToken.objects.create(

@@ -65,8 +65,8 @@ def test_enterprise_and_county_contract(world, api_for):
 
 
 def test_token_authentication_revocation_and_expiry(world, client_for):
+    from core.models import ApiToken
     from towns import services
-    from towns.models import ApiToken
 
     token, key = services.api_token_issue(user=world.users["office"], holder=world.users["api"])
     assert ApiToken.objects.get().key_hash != key and key not in ApiToken.objects.get().key_hash  # only a digest
@@ -98,7 +98,7 @@ def test_token_authentication_revocation_and_expiry(world, client_for):
 def test_each_token_is_throttled_on_its_own(world, monkeypatch):
     from django.core.cache import cache
 
-    from towns.api.throttling import TokenRateThrottle
+    from core.api.throttling import TokenRateThrottle
 
     cache.clear()
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "3/minute"})
@@ -155,7 +155,7 @@ def _error_body(documented: dict, response) -> None:
 def test_schema_documents_the_errors_of_authentication_permissions_parsers_and_throttling(world, openapi, monkeypatch):
     from django.core.cache import cache
 
-    from towns.api.throttling import TokenRateThrottle
+    from core.api.throttling import TokenRateThrottle
 
     anonymous = APIClient()
     response = anonymous.get("/api/v1/counties/")
@@ -309,7 +309,7 @@ def test_a_path_id_that_is_not_a_number_is_a_404_everywhere(world, openapi):
 def test_schema_is_generated_once_per_process(db, client, monkeypatch):
     from drf_spectacular.generators import SchemaGenerator
 
-    from towns.api.schema_view import SchemaView
+    from core.api.schema_view import SchemaView
 
     calls = []
     generate = SchemaGenerator.get_schema

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from certification import services
 from certification.models import Application, Certificate, CriteriaPolicy, Cycle, ProvincialRecommendation
-from towns.models import Notification, Role, TownTierChange
+from core.models import Notification
+from towns.models import Role, TownTierChange
 
 from .factories import TownFactory, make_user
 
@@ -577,7 +578,7 @@ def test_cycle_dates_are_validated(db):
         opens_on=datetime.date(2026, 5, 1),
         closes_on=datetime.date(2026, 4, 1),
     )
-    from towns.services import validate
+    from core.services import validate
 
     with pytest.raises(ValidationError) as exc:
         validate(cycle)

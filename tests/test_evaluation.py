@@ -16,18 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from certification import evaluation
-from certification.models import (
-    Commendation,
-    EvaluationConfig,
-    EvaluationRun,
-    SupervisionNotice,
-    TownEvaluation,
-)
-from certification.schedule import ANNUAL_EVALUATION, DAILY_REMINDERS
-from certification.tasks import TOWNS_PER_TASK
+from core.errors import ActionNotAllowed
+from evaluation import services as evaluation
+from evaluation.models import Commendation, EvaluationConfig, EvaluationRun, SupervisionNotice, TownEvaluation
+from evaluation.schedule import ANNUAL_EVALUATION
+from evaluation.tasks import TOWNS_PER_TASK
+from portal.schedule import DAILY_REMINDERS
 from tasks_registry.models import KeyProject, Problem, ProgressReport, Task
-from towns.errors import ActionNotAllowed
 from towns.models import Role, Town, TownYearFigures
 
 from .factories import EnterpriseFactory, EnterpriseFiguresFactory, TownFactory, TownFiguresFactory, make_user
@@ -324,23 +319,23 @@ def test_rectification_workflow_by_role(world, towns):
 
 
 def test_overdue_notices_are_chased_by_the_daily_job(world, towns):
-    from tasks_registry import services as task_services
-    from towns.models import Notification
+    from core.models import Notification
+    from portal.tasks import send_daily_reminders
 
     notice = published_notice(world, towns)
     late = notice.deadline + datetime.timedelta(days=1)
-    assert task_services.reminders_send(today=late)["notice_reminders"] >= 1
+    assert send_daily_reminders(late.isoformat())["notice_reminders"] >= 1
     assert Notification.objects.filter(
         recipient=world.users["county"], message__contains=notice.number, message__startswith="督办整改超期提醒"
     ).exists()
-    assert task_services.reminders_send(today=late)["notice_reminders"] == 0
+    assert send_daily_reminders(late.isoformat())["notice_reminders"] == 0
 
 
 def test_beat_schedule_exists_after_migrate_and_the_office_can_move_it(world, client_for):
     annual = PeriodicTask.objects.get(name=ANNUAL_EVALUATION)
-    assert annual.task == "certification.scheduled_evaluation" and annual.enabled
+    assert annual.task == "evaluation.scheduled_evaluation" and annual.enabled
     assert (annual.crontab.month_of_year, annual.crontab.day_of_month, annual.crontab.hour) == ("1", "31", "2")
-    assert PeriodicTask.objects.get(name=DAILY_REMINDERS).task == "tasks_registry.send_daily_reminders"
+    assert PeriodicTask.objects.get(name=DAILY_REMINDERS).task == "portal.send_daily_reminders"
     response = client_for("office").post(reverse("evaluation-schedule"), {"month": 2, "day": 15, "hour": 3})
     assert response.status_code == 302
     annual.refresh_from_db()
@@ -401,7 +396,7 @@ def test_scheduler_path_runs_on_a_real_worker_twice_one_set_of_results(transacti
     try:
         worker.wait_ready(celery_client)
         for _ in range(2):
-            run_id = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+            run_id = celery_client.send_task("evaluation.scheduled_evaluation", args=[YEAR]).get(timeout=30)
             assert _wait(lambda: EvaluationRun.objects.get(pk=run_id).status == "draft"), worker.log.read_text()[-3000:]
     finally:
         worker.stop()
@@ -423,7 +418,7 @@ def test_worker_killed_mid_run_then_a_rerun_completes(transactional_db, world, t
     worker = _worker(EVALUATION_TOWNS_PER_TASK="1")  # a task per town, so that it dies between towns
     try:
         worker.wait_ready(celery_client)
-        run_id = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        run_id = celery_client.send_task("evaluation.scheduled_evaluation", args=[YEAR]).get(timeout=30)
         assert _wait(lambda: EvaluationRun.objects.get(pk=run_id).done >= 3, timeout=30)
         worker.process.send_signal(signal.SIGKILL)
         worker.process.wait(timeout=10)
@@ -434,7 +429,7 @@ def test_worker_killed_mid_run_then_a_rerun_completes(transactional_db, world, t
     worker = _worker()
     try:
         worker.wait_ready(celery_client)
-        rerun = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        rerun = celery_client.send_task("evaluation.scheduled_evaluation", args=[YEAR]).get(timeout=30)
         assert _wait(lambda: EvaluationRun.objects.filter(pk=rerun, status="draft").exists(), timeout=90), (
             worker.log.read_text()[-3000:]
         )
@@ -460,14 +455,14 @@ def test_worker_keeps_its_connection_across_tasks_and_replaces_one_that_was_cut(
     worker = _worker(DB_CONN_MAX_AGE="600")  # as in production (60 s there), long enough for this test
     try:
         worker.wait_ready(celery_client)
-        first = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        first = celery_client.send_task("evaluation.scheduled_evaluation", args=[YEAR]).get(timeout=30)
         assert _wait(lambda: EvaluationRun.objects.filter(pk=first, status="draft").exists()), worker.log.read_text()
         kept = _other_backends()
         assert len(kept) == 1  # one connection for the start, the towns and finalize, still open afterwards
         with connection.cursor() as cur:  # what a database restart does to the worker's connection
             cur.execute("SELECT pg_terminate_backend(pid) FROM unnest(%s) AS pid", [list(kept)])
         assert _wait(lambda: not _other_backends() & kept)
-        second = celery_client.send_task("certification.scheduled_evaluation", args=[YEAR]).get(timeout=30)
+        second = celery_client.send_task("evaluation.scheduled_evaluation", args=[YEAR]).get(timeout=30)
         assert _wait(lambda: EvaluationRun.objects.filter(pk=second, status="draft").exists()), worker.log.read_text()
         assert len(_other_backends() - kept) == 1  # a new one, found by the health check before its first query
     finally:

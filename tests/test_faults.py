@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from django.urls import reverse
 
-from certification.models import EvaluationConfig, EvaluationRun
+from evaluation.models import EvaluationConfig, EvaluationRun
 
 DEAD_BROKER = "redis://127.0.0.1:1/0"
 

@@ -54,7 +54,7 @@ MAX_EXAMPLES = 25  # per operation and role: 33 operations x 2 roles, about 1.5 
 #   409  DELETE of an enterprise named in a certification application
 # The served schema must document exactly these of 400/404/409. It documents 401 (no or bad token), 403 (no role, or
 # a session write without CSRF), 415 (a body's media type) and 429 (throttled) as well, from the view's
-# authentication, permission, parser and throttle classes (towns.api.schema.AutoSchema); the fuzzing must not meet
+# authentication, permission, parser and throttle classes (core.api.schema.AutoSchema); the fuzzing must not meet
 # them (the token is valid, both roles may read and edit all of it, throttling is lifted for the run, bodies are
 # sent as documented), and only_decided_errors fails the run on any of them.
 DECIDED = ("400", "404", "409")
@@ -238,7 +238,7 @@ def _in_process_requests(monkeypatch):
     from django.core.signals import request_finished, request_started
     from django.db import close_old_connections
 
-    from towns.api.throttling import TokenRateThrottle
+    from core.api.throttling import TokenRateThrottle
 
     monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", {"token": "1000000/minute"})
     cache.clear()
@@ -254,7 +254,7 @@ def _in_process_requests(monkeypatch):
 def fuzz_data(world, objects):  # noqa: F811
     """The IDOR sweep's objects (applications, a certificate, a draft evaluation, a notice, a problem, a project, a
     report, ...), a published evaluation with results and notices, and two enterprises no application names."""
-    from certification import evaluation
+    from evaluation import services as evaluation
 
     from .test_evaluation import run_inline
 

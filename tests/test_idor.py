@@ -15,7 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from certification import services as cert_services
-from certification.models import EvaluationRun, SupervisionNotice
+from evaluation.models import EvaluationRun, SupervisionNotice
 from tasks_registry import services as task_services
 from tasks_registry.models import KeyProject, Task
 from towns.models import Role
@@ -65,7 +65,7 @@ def objects(world, cert, tasks_world, settings):
         issued_on=timezone.localdate(),
         deadline=timezone.localdate(),
     )
-    from certification.models import RectificationAttachment, RectificationReport
+    from evaluation.models import RectificationAttachment, RectificationReport
 
     rectification = RectificationAttachment.objects.create(
         report=RectificationReport.objects.create(notice=notice, text="整改", submitted_by=county),

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from core.models import AuditEntry
 from towns.importers import ENTERPRISE_COLUMNS
-from towns.models import AuditEntry, Enterprise, EnterpriseYearFigures
+from towns.models import Enterprise, EnterpriseYearFigures
 
 from .factories import EnterpriseFactory, valid_credit_code
 

@@ -28,8 +28,9 @@ from django.db import connection
 from django.test import Client
 
 from certification.models import Application
+from core.models import AuditEntry
 from tasks_registry.models import ProgressReport, TaskUnit
-from towns.models import AuditEntry, Enterprise, Role
+from towns.models import Enterprise, Role
 
 from .factories import TownFactory, api_key, make_user, valid_credit_code
 from .live import Gunicorn, HttpUser, pk_from, production_env

@@ -7,9 +7,9 @@ from io import StringIO
 from django.core.management import call_command
 
 from certification.models import CriteriaPolicy, Cycle, RubricItem
+from core.models import AuditEntry
 from tasks_registry.models import KeyProject, Measure, MeasureProgress, Problem, ProgressReport, Task, TaskUnit
 from towns.models import (
-    AuditEntry,
     Bureau,
     County,
     Enterprise,

@@ -8,10 +8,11 @@ import datetime
 import pytest
 from celery import Celery
 
+from core.models import Notification
+from portal.tasks import send_daily_reminders
 from tasks_registry import services
 from tasks_registry.loading import load_tasks
 from tasks_registry.models import Problem, ProgressReport, Task
-from towns.models import Notification
 
 from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
 
@@ -30,12 +31,12 @@ def test_due_soon_then_overdue_and_reported_units_are_left_alone(board, world):
     keji, zhaoshang = board
     task4 = Task.objects.get(number=4)
     ProgressReport.objects.create(task=task4, bureau=keji.membership.bureau, period="2026-Q3", narrative="已报送")
-    assert services.reminders_send(today=datetime.date(2026, 10, 1)) == {
+    assert send_daily_reminders(datetime.date(2026, 10, 1).isoformat()) == {
         "report_reminders": 0,
         "problem_reminders": 0,
         "notice_reminders": 0,
     }  # 9 days ahead
-    result = services.reminders_send(today=SOON)
+    result = send_daily_reminders(SOON.isoformat())
     assert result["report_reminders"] >= 2
     keji_message = Notification.objects.get(recipient=keji).message
     assert "任务4" not in keji_message  # 市科技局 reported on task 4 (it supports 1, 2, 6, 12 as well)
@@ -45,15 +46,19 @@ def test_due_soon_then_overdue_and_reported_units_are_left_alone(board, world):
     county_message = Notification.objects.get(recipient=world.users["county"]).message
     # Counties support all 12 tasks: one message names the first six and says there are more.
     assert county_message.count("任务") == 6 and county_message.endswith("等。")
-    services.reminders_send(today=LATE)
+    send_daily_reminders(LATE.isoformat())
     assert "已逾期" in Notification.objects.filter(recipient=zhaoshang).first().message
 
 
 def test_running_twice_a_day_sends_nothing_twice(board):
-    first = services.reminders_send(today=LATE)
+    first = send_daily_reminders(LATE.isoformat())
     count = Notification.objects.count()
     assert first["report_reminders"] > 0
-    assert services.reminders_send(today=LATE) == {"report_reminders": 0, "problem_reminders": 0, "notice_reminders": 0}
+    assert send_daily_reminders(LATE.isoformat()) == {
+        "report_reminders": 0,
+        "problem_reminders": 0,
+        "notice_reminders": 0,
+    }
     assert Notification.objects.count() == count
 
 
@@ -66,10 +71,10 @@ def test_overdue_problems_remind_their_responsible_unit(board, world):
     services.problem_assign(
         user=office, problem=problem, bureau=keji.membership.bureau, deadline=datetime.date(2026, 10, 1)
     )
-    assert services.reminders_send(today=LATE)["problem_reminders"] == 1
+    assert send_daily_reminders(LATE.isoformat())["problem_reminders"] == 1
     assert Notification.objects.filter(recipient=keji, message__contains=problem.number).exists()
     Problem.objects.filter(pk=problem.pk).update(status=Problem.Status.CLOSED)
-    assert services.reminders_send(today=LATE + datetime.timedelta(days=1))["problem_reminders"] == 0
+    assert send_daily_reminders((LATE + datetime.timedelta(days=1)).isoformat())["problem_reminders"] == 0
 
 
 @pytest.mark.services
@@ -80,9 +85,9 @@ def test_beat_job_runs_on_a_real_worker_and_is_idempotent(transactional_db, boar
     worker = CeleryWorker(TEST_REDIS_URL, extra_env={"DATABASE_URL": worker_database_url()})
     try:
         worker.wait_ready(client)
-        first = client.send_task("tasks_registry.send_daily_reminders", args=[LATE.isoformat()]).get(timeout=30)
+        first = client.send_task("portal.send_daily_reminders", args=[LATE.isoformat()]).get(timeout=30)
         count = Notification.objects.count()
-        second = client.send_task("tasks_registry.send_daily_reminders", args=[LATE.isoformat()]).get(timeout=30)
+        second = client.send_task("portal.send_daily_reminders", args=[LATE.isoformat()]).get(timeout=30)
     finally:
         worker.stop()
         client.close()

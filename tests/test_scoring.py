@@ -1,10 +1,10 @@
-"""Scoring and ranking on hand-computed examples (certification.scoring, pure)."""
+"""Scoring and ranking on hand-computed examples (evaluation.scoring, pure)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from certification.scoring import TownInput, doubling_progress, growth, score
+from evaluation.scoring import TownInput, doubling_progress, growth, score
 
 D = Decimal
 

@@ -12,20 +12,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from towns import targets
+from core.formats import format_wan
+from core.spreadsheets import XLSX_CONTENT_TYPE
+from targets import dashboard as target_dashboard
+from targets import rules as targets
+from targets.dashboard import build_dashboard
+from targets.rules import END_2023, END_2025, CountyFacts, DashboardInput, TierChangeFacts, TownFacts
 from towns.models import County, Tier, TownTierChange
-from towns.spreadsheets import XLSX_CONTENT_TYPE
-from towns.targets import (
-    END_2023,
-    END_2025,
-    CountyFacts,
-    DashboardInput,
-    TierChangeFacts,
-    TownFacts,
-    build_dashboard,
-)
 
 from .factories import CountyFactory, EnterpriseFactory, TownFactory, TownFiguresFactory
 
@@ -70,7 +66,7 @@ def dated(pk, tier, on=datetime.date(2022, 9, 28), **kw):
     ],
 )
 def test_amounts_read_as_chinese_statistics_write_them(wan, text):
-    assert targets.format_wan(wan) == text
+    assert format_wan(wan) == text
 
 
 # --- the tier on a date ----------------------------------------------------------------------------
@@ -391,7 +387,7 @@ def names(response) -> list[str]:
 @pytest.fixture
 def past_deadlines(monkeypatch):
     """Both deadlines behind us, whatever the clock of the machine running the tests."""
-    monkeypatch.setattr(targets.timezone, "localdate", lambda *a, **k: AFTER_2025)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: AFTER_2025)
 
 
 def test_every_link_and_export_on_the_dashboard_answers(world, client_for, past_deadlines):
@@ -484,7 +480,7 @@ def test_doubling_rows_and_export(world, client_for):
 
 
 def test_doubling_table_and_charts_show_a_bounded_number_of_towns_and_link_to_all(world, client_for, monkeypatch):
-    monkeypatch.setattr(targets, "DOUBLING_SHOWN", 1)
+    monkeypatch.setattr(target_dashboard, "DOUBLING_SHOWN", 1)
     client = client_for("leader")
     page = client.get(reverse("targets"))
     assert len(page.context["dashboard"].doubling) == 2
@@ -497,7 +493,7 @@ def test_doubling_table_and_charts_show_a_bounded_number_of_towns_and_link_to_al
 
 
 def test_trend_chart_draws_the_largest_towns_only(world, client_for, monkeypatch):
-    monkeypatch.setattr(targets, "TREND_TOWNS_CHARTED", 1)
+    monkeypatch.setattr(target_dashboard, "TREND_TOWNS_CHARTED", 1)
     dashboard = client_for("leader").get(reverse("targets")).context["dashboard"]
     assert len(dashboard.trends) == 2
     assert [r.town_name for r in dashboard.trends_charted] == [dashboard.trends[0].town_name]

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import AuditEntry
 from towns import services
-from towns.models import AuditEntry, Enterprise, TownYearFigures
+from towns.models import Enterprise, TownYearFigures
 from towns.validators import validate_credit_code
 
 from .factories import valid_credit_code

@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiToken, Bureau, County, Enterprise, EnterpriseYearFigures, Membership, Role, Town, TownYearFigures
+from core.models import ApiToken
+
+from .models import Bureau, County, Enterprise, EnterpriseYearFigures, Membership, Role, Town, TownYearFigures
 from .reference import load_reference_data
 from .validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
@@ -53,11 +55,6 @@ def _figures(rng: random.Random, base_output: float, base_jobs: int, share: floa
 @transaction.atomic
 def load_demo_data() -> dict[str, object]:
     load_reference_data()
-    from certification.reference import ensure_default_policy
-    from tasks_registry.loading import load_tasks
-
-    ensure_default_policy()
-    load_tasks(timezone.localdate().year)
     rng = random.Random(20230324)  # deterministic: running twice produces the same data
     User = get_user_model()
     tokens = {}
@@ -76,7 +73,7 @@ def load_demo_data() -> dict[str, object]:
         )
         if role == Role.API and not user.api_tokens.filter(revoked_at__isnull=True).exists():
             # Only a digest is stored: the key is printed now, on the first run, and never again.
-            from .api.authentication import digest, new_key
+            from core.api.authentication import digest, new_key
 
             key = new_key()
             ApiToken.objects.create(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from .labels import display
+from core.labels import display
+from core.spreadsheets import Column
+
 from .models import Enterprise, Town
-from .spreadsheets import Column
 
 
 def _latest(attr: str):

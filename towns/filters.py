@@ -6,7 +6,9 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, County, Enterprise, Sector, Tier, Town
+from core.models import AuditEntry
+
+from .models import County, Enterprise, Sector, Tier, Town
 
 
 class TownFilter(django_filters.FilterSet):

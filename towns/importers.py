@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from core.spreadsheets import ImportReport, RowError, TemplateColumn
+
 from .models import Enterprise, EnterpriseYearFigures, Town
-from .spreadsheets import ImportReport, RowError, TemplateColumn
 
 ROLE_BY_LABEL = {str(label): value for value, label in Enterprise.Role.choices}
 YES, NO = "是", "否"

@@ -8,6 +8,7 @@ and read-only roles get 403 on edits.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -78,3 +79,12 @@ def can_see_enterprises_of(user, town) -> bool:
 def require_town_in_scope(user, town) -> None:
     if not can_see_enterprises_of(user, town):
         raise OutOfScope()
+
+
+# Holders of a role, e.g. the recipients of a notification.
+def county_users(county):
+    return get_user_model().objects.filter(membership__role=Role.COUNTY, membership__county=county, is_active=True)
+
+
+def office_users():
+    return get_user_model().objects.filter(membership__role=Role.OFFICE, is_active=True)

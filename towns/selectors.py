@@ -7,7 +7,8 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from . import audit
+from core import audit
+
 from .models import County, Enterprise, EnterpriseYearFigures, Town, TownYearFigures
 from .permissions import county_scope, require_portal_role, require_registry_editor, require_town_in_scope
 

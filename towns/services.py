@@ -6,49 +6,24 @@ import datetime
 import itertools
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, importers, spreadsheets
-from .errors import ActionNotAllowed
-from .models import (
-    ApiToken,
-    AuditEntry,
-    Enterprise,
-    EnterpriseYearFigures,
-    Role,
-    Tier,
-    Town,
-    TownTierChange,
-    TownYearFigures,
-)
+from core import audit, spreadsheets
+from core.errors import ActionNotAllowed
+from core.models import ApiToken, AuditEntry
+from core.services import apply, validate
+from core.spreadsheets import ImportReport
+
+from . import importers
+from .models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownTierChange, TownYearFigures
 from .permissions import require_office, require_registry_editor, require_town_in_scope, role_of
 from .selectors import editable_towns
-from .spreadsheets import ImportReport
 
 Action = AuditEntry.Action
-
-
-def validate(obj) -> None:
-    """full_clean, with constraint violations reported on the field they concern.
-
-    Constraints whose ``violation_error_code`` reads ``"<field>:<reason>"`` are moved from the
-    non-field errors onto that field, so forms, the API and the importer all say which field.
-    """
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        errors: dict[str, list] = {}
-        for field, field_errors in exc.error_dict.items():
-            for error in field_errors:
-                target = field
-                if field == NON_FIELD_ERRORS and error.code and ":" in error.code:
-                    target = error.code.split(":", 1)[0]
-                errors.setdefault(target, []).append(error)
-        raise ValidationError(errors) from None
 
 
 def _save_validated(obj, *, user, before: audit.Snapshot | None, note: str = ""):
@@ -67,17 +42,12 @@ def _save_validated(obj, *, user, before: audit.Snapshot | None, note: str = "")
     return obj
 
 
-def _apply(obj, data: dict[str, Any]) -> None:
-    for field, value in data.items():
-        setattr(obj, field, value)
-
-
 @transaction.atomic
 def enterprise_create(*, user, town: Town, data: dict[str, Any]) -> Enterprise:
     require_registry_editor(user)
     require_town_in_scope(user, town)
     enterprise = Enterprise(town=town)
-    _apply(enterprise, data)
+    apply(enterprise, data)
     return _save_validated(enterprise, user=user, before=None)
 
 
@@ -86,7 +56,7 @@ def enterprise_update(*, user, enterprise: Enterprise, data: dict[str, Any]) -> 
     require_registry_editor(user)
     require_town_in_scope(user, enterprise.town)
     before = audit.snapshot(enterprise)
-    _apply(enterprise, data)
+    apply(enterprise, data)
     # Moving an enterprise to another town must stay within the user's scope too.
     require_town_in_scope(user, enterprise.town)
     return _save_validated(enterprise, user=user, before=before)
@@ -113,7 +83,7 @@ def town_figures_save(
     require_town_in_scope(user, town)
     before = audit.snapshot(figures) if figures else None
     figures = figures or TownYearFigures(town=town)
-    _apply(figures, data)
+    apply(figures, data)
     return _save_validated(figures, user=user, before=before)
 
 
@@ -125,7 +95,7 @@ def enterprise_figures_save(
     require_town_in_scope(user, enterprise.town)
     before = audit.snapshot(figures) if figures else None
     figures = figures or EnterpriseYearFigures(enterprise=enterprise)
-    _apply(figures, data)
+    apply(figures, data)
     return _save_validated(figures, user=user, before=before)
 
 
@@ -218,7 +188,7 @@ def _write_import_batch(*, user, rows: list[importers.ParsedRow], written: dict[
             to_create.append(enterprise)
         else:
             before = audit.snapshot(current)
-            _apply(current, data)
+            apply(current, data)
             enterprise = current
             if audit.diff(before, audit.snapshot(current)):
                 to_update.append((current, before))
@@ -260,7 +230,7 @@ def _write_import_batch(*, user, rows: list[importers.ParsedRow], written: dict[
             continue
         current.enterprise = enterprise  # already loaded: the snapshot names it without a query
         before = audit.snapshot(current)
-        _apply(current, values)
+        apply(current, values)
         if audit.diff(before, audit.snapshot(current)):
             changed_figures.append((current, before))
     EnterpriseYearFigures.objects.bulk_create(new_figures, batch_size=IMPORT_BATCH_ROWS)
@@ -283,7 +253,7 @@ def town_register(*, user, county_id: int, data: dict[str, Any], source: str) ->
     require_registry_editor(user)
     town = Town(county_id=county_id, tier=Tier.POTENTIAL, tier_since=timezone.localdate())
     require_town_in_scope(user, town)
-    _apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
+    apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
     _save_validated(town, user=user, before=None, note=source)
     TownTierChange.objects.create(
         town=town,
@@ -302,7 +272,7 @@ def town_update(*, user, town: Town, data: dict[str, Any], note: str = "") -> To
     require_office(user)
     town = Town.objects.select_for_update().get(pk=town.pk)
     before = audit.snapshot(town)
-    _apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
+    apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
     return _save_validated(town, user=user, before=before, note=note)
 
 
@@ -314,7 +284,7 @@ def api_token_issue(*, user, holder, days: int | None = None) -> tuple[ApiToken,
     """
     from django.conf import settings
 
-    from .api.authentication import digest, new_key
+    from core.api.authentication import digest, new_key
 
     require_office(user)
     if role_of(holder) != Role.API:

@@ -3,9 +3,6 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("targets/", views.targets_overview, name="targets"),
-    path("targets/<slug:key>/", views.target_rows, name="target-rows"),
     path("counties/", views.county_list, name="county-list"),
     path("counties/<int:pk>/", views.county_detail, name="county-detail"),
     path("towns/", views.town_list, name="town-list"),
@@ -26,7 +23,4 @@ urlpatterns = [
         views.enterprise_figures_edit,
         name="enterprise-figures-edit",
     ),
-    path("audit/", views.audit_trail, name="audit-trail"),
-    path("api-tokens/", views.api_tokens, name="api-tokens"),
-    path("notifications/", views.notifications, name="notifications"),
 ]

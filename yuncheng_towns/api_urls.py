@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from certification.api import views as certification
+from evaluation.api import views as evaluation
 from tasks_registry.api import views as tasks
 from towns.api import views as towns
 
@@ -17,8 +18,8 @@ router.register("enterprises", towns.EnterpriseViewSet, basename="enterprise")
 router.register("applications", certification.ApplicationViewSet, basename="application")
 router.register("certificates", certification.CertificateViewSet, basename="certificate")
 router.register("policies", certification.PolicyViewSet, basename="policy")
-router.register("evaluations", certification.EvaluationViewSet, basename="evaluation")
-router.register("supervision-notices", certification.SupervisionNoticeViewSet, basename="supervision-notice")
+router.register("evaluations", evaluation.EvaluationViewSet, basename="evaluation")
+router.register("supervision-notices", evaluation.SupervisionNoticeViewSet, basename="supervision-notice")
 router.register("tasks", tasks.TaskViewSet, basename="task")
 router.register("reports", tasks.ReportViewSet, basename="report")
 router.register("problems", tasks.ProblemViewSet, basename="problem")

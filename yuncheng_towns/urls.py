@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-from towns.api.schema_view import SchemaView
+from core.api.schema_view import SchemaView
 
 from . import health
 
@@ -21,5 +21,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("certification.urls")),
     path("", include("tasks_registry.urls")),
+    path("", include("evaluation.urls")),
+    path("", include("targets.urls")),
+    path("", include("portal.urls")),
     path("", include("towns.urls")),
 ]

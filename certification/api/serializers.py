@@ -3,14 +3,7 @@ from decimal import Decimal
 from rest_framework import serializers
 
 from certification import engine
-from certification.models import (
-    Application,
-    Certificate,
-    CriteriaPolicy,
-    EvaluationRun,
-    SupervisionNotice,
-    TownEvaluation,
-)
+from certification.models import Application, Certificate, CriteriaPolicy
 from towns.models import Sector
 
 
@@ -165,35 +158,3 @@ class CertificateOutput(serializers.ModelSerializer):
             "revoked_on",
             "revoke_reason",
         ]
-
-
-class TownEvaluationOutput(serializers.ModelSerializer):
-    town = serializers.CharField(source="town.name")
-    town_id = serializers.IntegerField()
-    county = serializers.CharField(source="town.county.name")
-
-    class Meta:
-        model = TownEvaluation
-        fields = ["town", "town_id", "county", "group", "rank", "score", "has_data", "breakdown", "inspection", "slow"]
-
-
-class EvaluationOutput(serializers.ModelSerializer):
-    results = TownEvaluationOutput(many=True)
-    commendations = serializers.SerializerMethodField()
-
-    class Meta:
-        model = EvaluationRun
-        fields = ["id", "year", "status", "weights", "published_at", "results", "commendations"]
-
-    def get_commendations(self, run) -> list[str]:
-        return [c.town.name for c in run.commendations.all()]
-
-
-class SupervisionNoticeOutput(serializers.ModelSerializer):
-    town = serializers.CharField(source="town.name")
-    county = serializers.CharField(source="county.name")
-    year = serializers.IntegerField(source="run.year")
-
-    class Meta:
-        model = SupervisionNotice
-        fields = ["id", "number", "year", "town", "county", "problems", "issued_on", "deadline", "status"]

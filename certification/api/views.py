@@ -1,4 +1,3 @@
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
@@ -9,23 +8,14 @@ from rest_framework.views import APIView
 
 from certification import engine, selectors
 from certification.filters import ApplicationFilter
-from certification.models import (
-    Application,
-    Certificate,
-    CriteriaPolicy,
-    EvaluationRun,
-    SupervisionNotice,
-    TownEvaluation,
-)
-from towns.api.schema import error
+from certification.models import Application, Certificate, CriteriaPolicy
+from core.api.schema import error
 
 from .serializers import (
     ApplicationOutput,
     CertificateOutput,
-    EvaluationOutput,
     PolicyOutput,
     PrecheckInput,
-    SupervisionNoticeOutput,
     VerdictOutput,
 )
 
@@ -81,33 +71,3 @@ class PolicyViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsAuthenticated]
     filter_backends = []
     queryset = CriteriaPolicy.objects.order_by("-created_at")
-
-
-class EvaluationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published annual evaluations with every town's score, rank and breakdown (the office also drafts)."""
-
-    serializer_class = EvaluationOutput
-    filter_backends = []
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return EvaluationRun.objects.none()
-        return selectors.evaluation_runs(user=self.request.user).prefetch_related(
-            Prefetch(
-                "results",
-                queryset=TownEvaluation.objects.select_related("town__county").order_by("group", "rank", "town__name"),
-            ),
-            "commendations__town",
-        )
-
-
-class SupervisionNoticeViewSet(viewsets.ReadOnlyModelViewSet):
-    """督办通知书: a county's own; all for the office and leaders."""
-
-    serializer_class = SupervisionNoticeOutput
-    filter_backends = []
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SupervisionNotice.objects.none()
-        return selectors.supervision_notices(user=self.request.user)

@@ -28,15 +28,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from certification import evaluation
-from certification.models import (
-    EvaluationConfig,
-    EvaluationRun,
-    RectificationReport,
-    SupervisionNotice,
-    TownEvaluation,
-)
-from certification.schedule import ensure_schedule
+from evaluation import services as evaluation
+from evaluation.models import EvaluationConfig, EvaluationRun, RectificationReport, SupervisionNotice, TownEvaluation
+from portal.schedule import ensure_schedule
 from tasks_registry.models import KeyProject
 from tests.factories import PASSWORD, EnterpriseFactory, TownFactory, TownFiguresFactory, make_user
 from tests.services import CeleryWorker, redis_or_skip, worker_database_url

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from certification import evaluation
-from certification.models import EvaluationConfig, EvaluationRun, SupervisionNotice, TownEvaluation
+from evaluation import services as evaluation
+from evaluation.models import EvaluationConfig, EvaluationRun, SupervisionNotice, TownEvaluation
 from tasks_registry.loading import load_tasks
 from tests.factories import PASSWORD
 from towns.models import Bureau, County, Town

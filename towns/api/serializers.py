@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from towns.labels import choice_label
+from core.labels import choice_label
 from towns.models import County, Enterprise, EnterpriseYearFigures, Town, TownYearFigures
 
 FIGURE_FIELDS = ["year", "output_wan", "local_jobs", "provincial_share_pct", "tax_wan"]
@@ -10,7 +10,7 @@ FIGURE_FIELDS = ["year", "output_wan", "local_jobs", "provincial_share_pct", "ta
 
 class ChoiceLabel(serializers.CharField):
     """The label of a choice field's value (e.g. 特色轻工（工艺美术） for light_industry), as get_FOO_display gives
-    it but looked up once per value (towns.labels): ``source="get_FOO_display"`` cost ~0.4 ms a row and field
+    it but looked up once per value (core.labels): ``source="get_FOO_display"`` cost ~0.4 ms a row and field
     on the town list, DRF inspecting the bound method's signature and Django hashing every lazy label."""
 
     def __init__(self, model, field_name: str, **kwargs):
@@ -128,15 +128,3 @@ class FiguresInput(serializers.ModelSerializer):
         model = TownYearFigures
         fields = FIGURE_FIELDS
         validators = []
-
-
-class ErrorOutput(serializers.Serializer):
-    """Every error but a validation error: {"detail": "..."}."""
-
-    detail = serializers.CharField()
-
-
-class ValidationErrorOutput(serializers.Serializer):
-    """A 400 naming each invalid field (body or filter), ``{"field": ["message", ...], ...}``; errors not tied to a
-    field come under ``non_field_errors``. Its schema is a map, which a serializer's fields cannot say: see
-    towns.api.schema.ValidationErrorScheme."""

@@ -6,11 +6,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api.schema import error
 from towns import selectors, services
 from towns.filters import EnterpriseFilter, TownFilter
 from towns.models import County, Enterprise, Town
 
-from .schema import error
 from .serializers import (
     CountyOutput,
     EnterpriseFiguresOutput,
