@@ -9,12 +9,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, numbering
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify
@@ -94,11 +93,10 @@ def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str,
     return app
 
 
-def _next_number(prefix: str, model, field: str, cycle: Cycle) -> str:
-    Cycle.objects.select_for_update().get(pk=cycle.pk)  # serialise numbering within a cycle
-    existing = model.objects.filter(**{f"{field}__startswith": prefix}).aggregate(m=Max(field))["m"]
-    seq = int(existing[len(prefix) :].rstrip("号")) + 1 if existing else 1
-    return f"{prefix}{seq:03d}"
+def _next_number(prefix: str, model, field: str, year: int) -> str:
+    """ "<prefix>NNN": the series' next number in the year, whatever the cycle (core.numbering)."""
+    n = numbering.draw(series=prefix, year=year, existing=lambda: numbering.highest(model.objects, field, prefix))
+    return f"{prefix}{n:03d}"
 
 
 # --- policies and cycles (office) -------------------------------------------------------------------
@@ -145,7 +143,7 @@ def application_start(
         raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
     prefix = f"SQ{cycle.year}-"
     app = Application(
-        number=_next_number(prefix, Application, "number", cycle),
+        number=_next_number(prefix, Application, "number", cycle.year),
         cycle=cycle,
         town=town,
         county=town.county,
@@ -409,7 +407,7 @@ def notice_publish(
             raise ValidationError({"applications": _("%(number)s尚无专家评审意见。") % {"number": app.number}})
         locked.append(app)
     ends_on = starts_on + datetime.timedelta(days=cycle.notice_days - 1)
-    number = _next_number(f"运专镇公示〔{cycle.year}〕", PublicNotice, "number", cycle) + "号"
+    number = _next_number(f"运专镇公示〔{cycle.year}〕", PublicNotice, "number", cycle.year) + "号"
     notice = PublicNotice.objects.create(
         number=number,
         cycle=cycle,
@@ -462,7 +460,7 @@ def application_certify(
     app.office_rationale = rationale
     app.decided_at, app.decided_by = timezone.now(), user
     cycle = app.cycle
-    number = _next_number(f"运专镇认〔{cycle.year}〕", Certificate, "number", cycle) + "号"
+    number = _next_number(f"运专镇认〔{cycle.year}〕", Certificate, "number", cycle.year) + "号"
     certificate = Certificate.objects.create(
         number=number,
         application=app,

@@ -20,7 +20,7 @@ from towns import selectors as town_selectors
 from towns.models import Role
 from towns.permissions import county_scope, require_office, role_of
 
-from . import exports, pdf, selectors, services
+from . import documents, exports, selectors, services
 from .filters import ApplicationFilter
 from .forms import (
     AssignForm,
@@ -445,6 +445,7 @@ def certificate_detail(request, pk):
         "certification/certificate.html",
         {
             "certificate": certificate,
+            "document": documents.certificate(certificate),
             "revoke_form": RevokeForm(),
             "is_office": request.user.is_authenticated and role_of(request.user) == Role.OFFICE,
         },
@@ -453,7 +454,7 @@ def certificate_detail(request, pk):
 
 def certificate_pdf(request, pk):
     certificate = get_object_or_404(selectors.certificate_list(), pk=pk)
-    return pdf_response(pdf.certificate_pdf(certificate), f"{certificate.number}.pdf")
+    return pdf_response(documents.certificate(certificate))
 
 
 @login_required
@@ -481,8 +482,10 @@ def decision_letter(request, pk):
     if app.status != Status.REJECTED:
         raise PermissionDenied(_("只有未予认定的申请有决定书。"))
     if request.GET.get("format") == "pdf":
-        return pdf_response(pdf.decision_letter_pdf(app), f"{app.number}-决定书.pdf")
-    return render(request, "certification/decision_letter.html", {"app": app})
+        return pdf_response(documents.decision_letter(app))
+    return render(
+        request, "certification/decision_letter.html", {"app": app, "document": documents.decision_letter(app)}
+    )
 
 
 @login_required

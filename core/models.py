@@ -106,3 +106,19 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DocumentSequence(models.Model):
+    """The last number drawn in one numbered series and year (e.g. 运专镇认〔2026〕): see core.numbering."""
+
+    series = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["series", "year"], name="one_sequence_per_series_year")]
+        verbose_name = _("文号序列")
+        verbose_name_plural = _("文号序列")
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last}"

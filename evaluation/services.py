@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from certification import engine
 from certification.models import Application, Certificate
 from certification.reference import ensure_default_policy
-from core import audit
+from core import audit, numbering
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
@@ -342,9 +342,10 @@ def fail(*, run_id: int, error: str) -> None:
 
 def _notice_number(year: int) -> str:
     prefix = f"运专镇督〔{year}〕"
-    last = SupervisionNotice.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-    seq = int(last[len(prefix) :].rstrip("号")) + 1 if last else 1
-    return f"{prefix}{seq:03d}号"
+    n = numbering.draw(
+        series=prefix, year=year, existing=lambda: numbering.highest(SupervisionNotice.objects, "number", prefix)
+    )
+    return f"{prefix}{n:03d}号"
 
 
 @transaction.atomic

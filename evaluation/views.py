@@ -22,7 +22,7 @@ from core.spreadsheets import Column, xlsx_response
 from towns.models import Role
 from towns.permissions import require_office, role_of
 
-from . import pdf, scoring, selectors, services
+from . import documents, scoring, selectors, services
 from .models import EvaluationRun, TownEvaluation
 from .schedule import ANNUAL_EVALUATION
 
@@ -205,7 +205,7 @@ def notice_list(request):
 def notice_detail(request, pk):
     notice = selectors.supervision_notice_get(user=request.user, pk=pk)
     if request.GET.get("format") == "pdf":
-        return pdf_response(pdf.supervision_notice_pdf(notice), f"{notice.number}.pdf")
+        return pdf_response(documents.supervision_notice(notice))
     answer = (
         AnswerForm(request.POST or None, request.FILES or None)
         if request.POST.get("action") == "answer"
@@ -240,6 +240,7 @@ def notice_detail(request, pk):
         "evaluation/notice_detail.html",
         {
             "notice": notice,
+            "document": documents.supervision_notice(notice),
             "reports": notice.reports.prefetch_related("attachments"),
             "answer_form": answer,
             "review_form": review,

@@ -132,3 +132,24 @@ def api_key(user, *, days: int = 30) -> str:
         user=user, prefix=key[:8], key_hash=digest(key), expires_at=timezone.now() + timezone.timedelta(days=days)
     )
     return key
+
+
+class EvaluationRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.EvaluationRun"
+
+    year = 2025
+    status = "published"
+
+
+class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.SupervisionNotice"
+
+    number = factory.Sequence(lambda n: f"运专镇督〔2026〕{n + 1:03d}号")
+    run = factory.SubFactory(EvaluationRunFactory)
+    town = factory.SubFactory(TownFactory)
+    county = factory.SelfAttribute("town.county")
+    problems = factory.LazyFunction(lambda: ["年度评估排名靠后（第9名，共9个）", "重点项目“技改扩能”逾期未开工"])
+    issued_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 2, 1))
+    deadline = factory.LazyFunction(lambda: __import__("datetime").date(2026, 4, 2))

@@ -38,6 +38,11 @@ class County(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def government_name(self) -> str:
+        """The body official documents are addressed to: the county's 人民政府, the zone's 管委会."""
+        return f"{self.name}管委会" if self.kind == self.Kind.ZONE else f"{self.name}人民政府"
+
 
 class Sector(models.TextChoices):
     """三、 the three fields a specialty town belongs to."""

@@ -65,6 +65,8 @@ BUREAUS: list[tuple[str, str]] = [
 ]
 
 OFFICE_NAME = "市专业镇发展领导小组办公室"
+# The issuer printed on every official document (certificate, decision letter, 督办通知书).
+ISSUER = "运城市专业镇发展领导小组办公室"
 OFFICE_HOST = "市工信局"
 OFFICE_DEPUTIES = ("市农业农村局", "市文旅局")
 

@@ -1,0 +1,33 @@
+"""The evaluation's official document: the supervision notice (督办通知书, 五、（四）)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from core.documents import Block, Document, chinese_date
+from towns.reference import ISSUER
+
+from .models import SupervisionNotice
+
+
+def supervision_notice(notice: SupervisionNotice) -> Document:
+    return Document(
+        title=_("督办通知书"),
+        number=notice.number,
+        issuer=ISSUER,
+        issued_on=notice.issued_on,
+        filename=f"{notice.number}.pdf",
+        addressee=notice.county.government_name,
+        body=(
+            Block(
+                _("根据%(year)s年度专业镇评估结果，你县（市、区）%(town)s存在以下问题，现予督办：")
+                % {"year": notice.run.year, "town": notice.town.name}
+            ),
+            Block(items=tuple(notice.problems)),
+            Block(
+                _("请于%(date)s前完成整改，并通过运城市专业镇服务平台报送整改报告。")
+                % {"date": chinese_date(notice.deadline)}
+            ),
+            Block(_("依据：《运城市促进专业镇高质量发展三年行动计划》（运政办发〔2023〕8号）五、（四）。")),
+        ),
+    )
