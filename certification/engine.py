@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from core.formats import format_wan
+
 MANUFACTURING, AGRICULTURE, LIGHT_INDUSTRY = "manufacturing", "agriculture", "light_industry"
 SECTORS = (MANUFACTURING, AGRICULTURE, LIGHT_INDUSTRY)
 
@@ -47,6 +49,11 @@ class Thresholds:
     relaxed_floor_wan: Decimal = Decimal("10000")  # 放宽后"年产值不少于1亿元"
     share_pct: Decimal = Decimal("50")  # "在全省占有率50%以上"
     min_jobs: int = 2000  # "解决当地就业2000人以上"
+
+
+# The 2023 document's numbers: the one place they are written (the policy model's defaults and the default policy
+# row are read from here).
+YC_2023 = Thresholds()
 
 
 @dataclass(frozen=True)
@@ -104,13 +111,6 @@ class Verdict:
         }
 
 
-def _wan(amount: Decimal) -> str:
-    """万元 as people read it: 50000 -> 5亿元, 12345.6 -> 12,345.6万元."""
-    if amount >= 10000 and amount % 10000 == 0:
-        return f"{amount / 10000:,.0f}亿元"
-    return f"{amount.normalize():,f}万元"
-
-
 def concentration(facts: TownFacts, t: Thresholds) -> CriterionResult:
     ok = facts.anchor_enterprises >= t.min_anchor and facts.supporting_enterprises >= t.min_supporting
     if ok:
@@ -137,7 +137,11 @@ def concentration(facts: TownFacts, t: Thresholds) -> CriterionResult:
 
 def scale(facts: TownFacts, t: Thresholds) -> CriterionResult:
     floor = t.output_floor_wan[facts.sector]
-    params = {"output": _wan(facts.annual_output_wan), "floor": _wan(floor), "relaxed": _wan(t.relaxed_floor_wan)}
+    params = {
+        "output": format_wan(facts.annual_output_wan),
+        "floor": format_wan(floor),
+        "relaxed": format_wan(t.relaxed_floor_wan),
+    }
     if facts.annual_output_wan >= floor:
         return CriterionResult("scale", PASS, _("年产值%(output)s，达到本领域%(floor)s的标准（三、二）。") % params)
     if facts.traditional_feature and facts.annual_output_wan >= t.relaxed_floor_wan:

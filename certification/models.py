@@ -25,45 +25,49 @@ class CriteriaPolicy(models.Model):
     code = models.CharField(_("标准编号"), max_length=30, unique=True)
     name = models.CharField(_("标准名称"), max_length=120)
     source = models.CharField(_("依据文件"), max_length=200, blank=True)
-    min_anchor = models.PositiveSmallIntegerField(_("龙头企业下限（家）"), default=1)
-    nominal_supporting = models.PositiveSmallIntegerField(_("关联配套企业（“左右”的基数，家）"), default=10)
-    min_supporting = models.PositiveSmallIntegerField(_("关联配套企业下限（家）"), default=8)
+    min_anchor = models.PositiveSmallIntegerField(_("龙头企业下限（家）"), default=engine.YC_2023.min_anchor)
+    nominal_supporting = models.PositiveSmallIntegerField(
+        _("关联配套企业（“左右”的基数，家）"), default=engine.YC_2023.nominal_supporting
+    )
+    min_supporting = models.PositiveSmallIntegerField(
+        _("关联配套企业下限（家）"), default=engine.YC_2023.min_supporting
+    )
     output_manufacturing_wan = models.DecimalField(
         _("制造业年产值标准（万元）"),
         max_digits=14,
         decimal_places=2,
-        default=Decimal("50000"),
+        default=engine.YC_2023.output_floor_wan[engine.MANUFACTURING],
         validators=[MinValueValidator(ZERO)],
     )
     output_agriculture_wan = models.DecimalField(
         _("特优农业年产值标准（万元）"),
         max_digits=14,
         decimal_places=2,
-        default=Decimal("20000"),
+        default=engine.YC_2023.output_floor_wan[engine.AGRICULTURE],
         validators=[MinValueValidator(ZERO)],
     )
     output_light_industry_wan = models.DecimalField(
         _("特色轻工年产值标准（万元）"),
         max_digits=14,
         decimal_places=2,
-        default=Decimal("20000"),
+        default=engine.YC_2023.output_floor_wan[engine.LIGHT_INDUSTRY],
         validators=[MinValueValidator(ZERO)],
     )
     relaxed_floor_wan = models.DecimalField(
         _("传统特色放宽后的年产值下限（万元）"),
         max_digits=14,
         decimal_places=2,
-        default=Decimal("10000"),
+        default=engine.YC_2023.relaxed_floor_wan,
         validators=[MinValueValidator(ZERO)],
     )
     share_pct = models.DecimalField(
         _("全省市场占有率标准（%）"),
         max_digits=5,
         decimal_places=2,
-        default=Decimal("50"),
+        default=engine.YC_2023.share_pct,
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
-    min_jobs = models.PositiveIntegerField(_("带动当地就业下限（人）"), default=2000)
+    min_jobs = models.PositiveIntegerField(_("带动当地就业下限（人）"), default=engine.YC_2023.min_jobs)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -81,6 +85,21 @@ class CriteriaPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    @staticmethod
+    def fields_of(t: engine.Thresholds) -> dict:
+        """The policy row's threshold fields for an engine Thresholds (the inverse of :meth:`thresholds`)."""
+        return {
+            "min_anchor": t.min_anchor,
+            "nominal_supporting": t.nominal_supporting,
+            "min_supporting": t.min_supporting,
+            "output_manufacturing_wan": t.output_floor_wan[engine.MANUFACTURING],
+            "output_agriculture_wan": t.output_floor_wan[engine.AGRICULTURE],
+            "output_light_industry_wan": t.output_floor_wan[engine.LIGHT_INDUSTRY],
+            "relaxed_floor_wan": t.relaxed_floor_wan,
+            "share_pct": t.share_pct,
+            "min_jobs": t.min_jobs,
+        }
 
     def thresholds(self) -> engine.Thresholds:
         return engine.Thresholds(

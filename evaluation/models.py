@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -10,20 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from towns.models import Town
 
-DEFAULT_WEIGHTS = {
-    "output": 15,
-    "output_growth": 15,
-    "baseline_doubling": 10,
-    "enterprises": 5,
-    "enterprise_growth": 5,
-    "above_size": 5,
-    "above_size_growth": 5,
-    "local_jobs": 10,
-    "market_share": 10,
-    "projects": 10,
-    "task_reports": 5,
-    "problems_on_time": 5,
-}
+from .scoring import DEFAULT_WEIGHTS
 
 
 class EvaluationConfig(models.Model):
@@ -42,6 +30,15 @@ class EvaluationConfig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}"
+
+    def clean(self) -> None:
+        weights = self.weights or {}
+        if not isinstance(weights, dict) or any(
+            code not in DEFAULT_WEIGHTS or not isinstance(w, int) or not 0 <= w <= 100 for code, w in weights.items()
+        ):
+            raise ValidationError({"weights": _("指标权重应为0～100的整数。")})
+        if weights and not any(self.effective_weights().values()):
+            raise ValidationError({"weights": _("至少一个指标的权重要大于0。")})
 
     def effective_weights(self) -> dict[str, int]:
         return {**DEFAULT_WEIGHTS, **{k: int(v) for k, v in (self.weights or {}).items() if k in DEFAULT_WEIGHTS}}

@@ -11,25 +11,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 ONE_DP = Decimal("0.1")
 HUNDRED = Decimal("100")
 
-INDICATORS: dict[str, tuple[str, str]] = {
-    # code: (Chinese label, "relative" scaled across towns | "absolute" already 0–100)
-    "output": ("年产值", "relative"),
-    "output_growth": ("产值较上年增长", "relative"),
-    "baseline_doubling": ("产值翻番进度（较基准年）", "absolute"),
-    "enterprises": ("企业数", "relative"),
-    "enterprise_growth": ("企业数增长", "relative"),
-    "above_size": ("规上企业数", "relative"),
-    "above_size_growth": ("规上企业数增长", "relative"),
-    "local_jobs": ("带动当地就业", "relative"),
-    "market_share": ("全省市场占有率", "absolute"),
-    "projects": ("重点项目“三个一批”", "relative"),
-    "task_reports": ("重点任务涉镇进展报送", "relative"),
-    "problems_on_time": ("问题按期办结率", "absolute"),
+
+class Indicator(NamedTuple):
+    label: str
+    kind: str  # "relative": scaled 0–100 across the group's towns; "absolute": already 0–100
+    default_weight: int  # the office sets each year's weights (年度评估 → 设置); these apply where it has not
+
+
+INDICATORS: dict[str, Indicator] = {
+    "output": Indicator("年产值", "relative", 15),
+    "output_growth": Indicator("产值较上年增长", "relative", 15),
+    "baseline_doubling": Indicator("产值翻番进度（较基准年）", "absolute", 10),
+    "enterprises": Indicator("企业数", "relative", 5),
+    "enterprise_growth": Indicator("企业数增长", "relative", 5),
+    "above_size": Indicator("规上企业数", "relative", 5),
+    "above_size_growth": Indicator("规上企业数增长", "relative", 5),
+    "local_jobs": Indicator("带动当地就业", "relative", 10),
+    "market_share": Indicator("全省市场占有率", "absolute", 10),
+    "projects": Indicator("重点项目“三个一批”", "relative", 10),
+    "task_reports": Indicator("重点任务涉镇进展报送", "relative", 5),
+    "problems_on_time": Indicator("问题按期办结率", "absolute", 5),
 }
+DEFAULT_WEIGHTS = {code: indicator.default_weight for code, indicator in INDICATORS.items()}
 
 
 @dataclass
@@ -69,7 +77,7 @@ def doubling_progress(output: Decimal | None, baseline: Decimal | None) -> Decim
 def score(towns: list[TownInput], weights: dict[str, int]) -> list[TownScore]:
     scored = [t for t in towns if t.output is not None]
     ranges = {}
-    for code, (_, kind) in INDICATORS.items():
+    for code, (_, kind, _weight) in INDICATORS.items():
         if kind == "relative":
             present = [t.values.get(code) for t in scored if t.values.get(code) is not None]
             ranges[code] = (min(present), max(present)) if present else None
@@ -79,7 +87,7 @@ def score(towns: list[TownInput], weights: dict[str, int]) -> list[TownScore]:
             results.append(TownScore(t.town_id, None, {}))
             continue
         breakdown: dict[str, Decimal] = {}
-        for code, (_, kind) in INDICATORS.items():
+        for code, (_, kind, _weight) in INDICATORS.items():
             value = t.values.get(code)
             if value is None or not weights.get(code):
                 continue

@@ -38,7 +38,7 @@ class ConfigForm(forms.Form):
 
     def __init__(self, *args, weights: dict[str, int], **kwargs):
         super().__init__(*args, **kwargs)
-        for code, (label, _kind) in scoring.INDICATORS.items():
+        for code, (label, _kind, _weight) in scoring.INDICATORS.items():
             self.fields[f"w_{code}"] = forms.IntegerField(
                 label=label, min_value=0, max_value=100, initial=weights.get(code, 0)
             )
@@ -94,7 +94,7 @@ RESULT_COLUMNS = [
     Column("专业镇", lambda r: r.town.name, 18),
     Column("所在县（市、区）", lambda r: r.town.county.name, 14),
     Column("得分", lambda r: r.score if r.has_data else "无当年数据", 10),
-    *[Column(label, lambda r, c=code: r.breakdown.get(c), 12) for code, (label, _k) in scoring.INDICATORS.items()],
+    *[Column(label, lambda r, c=code: r.breakdown.get(c), 12) for code, (label, _k, _w) in scoring.INDICATORS.items()],
     Column("认定标准复核", lambda r: r.criteria["outcome_label"] if r.criteria else "—", 14),
     Column("专项检查", lambda r: gettext_lazy("是") if r.inspection else "", 8),
     Column("进度缓慢事项", lambda r: "；".join(r.slow), 40),
@@ -154,10 +154,10 @@ def evaluation_config(request, year):
         weights=config.effective_weights(),
         initial={"top_n": config.top_n, "bottom_n": config.bottom_n, "rectify_days": config.rectify_days},
     )
-    if request.method == "POST" and form.is_valid():
-        if not any(form.weights().values()):
-            form.add_error(None, _("至少一个指标的权重要大于0。"))
-        elif call_service(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
             form,
             services.config_save,
             user=request.user,
@@ -168,9 +168,10 @@ def evaluation_config(request, year):
                 "bottom_n": form.cleaned_data["bottom_n"],
                 "rectify_days": form.cleaned_data["rectify_days"],
             },
-        ):
-            messages.success(request, _("已保存%(year)d年度评估设置。") % {"year": year})
-            return redirect("evaluation-list")
+        )
+    ):
+        messages.success(request, _("已保存%(year)d年度评估设置。") % {"year": year})
+        return redirect("evaluation-list")
     return render(request, "evaluation/config.html", {"form": form, "year": year})
 
 
