@@ -114,16 +114,17 @@ import django  # noqa: E402
 django.setup()
 
 import redis  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench import dataset  # noqa: E402
-from certification import evaluation  # noqa: E402
-from certification.models import EvaluationRun, TownEvaluation  # noqa: E402
-from evaluation.tasks import TOWNS_PER_TASK  # noqa: E402
+from evaluation import services as evaluation  # noqa: E402
+from evaluation.models import EvaluationRun, TownEvaluation  # noqa: E402
 from towns.models import Town  # noqa: E402
 from yuncheng_towns.celery import app as celery_app  # noqa: E402
 
+TOWNS_PER_TASK = settings.EVALUATION_TOWNS_PER_TASK
 LAST_YEAR = datetime.date.today().year - 1
 FIRST_YEAR = LAST_YEAR - ARGS.years + 1
 SPEC = dataset.Spec(

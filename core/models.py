@@ -41,7 +41,7 @@ class AuditEntry(models.Model):
 
 
 class Notification(models.Model):
-    """An in-portal message to a user (and by email where configured): see towns.notify."""
+    """An in-portal message to a user (and by email where configured): see core.notify."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     message = models.CharField(_("内容"), max_length=300)

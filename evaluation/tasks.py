@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from celery import chord, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from towns.models import Town
@@ -13,11 +13,6 @@ from towns.models import Town
 from . import services
 
 logger = logging.getLogger(__name__)
-
-
-# Towns per evaluate_towns task: each task reads its towns' inputs in a fixed number of queries, so bigger chunks
-# mean fewer queries and messages; 100 keeps a task under a second and a redelivery cheap (bench/README.md).
-TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "100"))
 
 
 # The run's state is in the database; nobody reads these tasks' results, so the web process that enqueues them
@@ -29,7 +24,8 @@ def run_evaluation(run_id: int) -> None:
     if not town_ids:
         finalize_evaluation.delay(run_id)
         return
-    chunks = [town_ids[i : i + TOWNS_PER_TASK] for i in range(0, len(town_ids), TOWNS_PER_TASK)]
+    per_task = settings.EVALUATION_TOWNS_PER_TASK
+    chunks = [town_ids[i : i + per_task] for i in range(0, len(town_ids), per_task)]
     chord([evaluate_towns.si(run_id, chunk) for chunk in chunks])(finalize_evaluation.si(run_id))
 
 

@@ -20,7 +20,6 @@ from core.errors import ActionNotAllowed
 from evaluation import services as evaluation
 from evaluation.models import Commendation, EvaluationConfig, EvaluationRun, SupervisionNotice, TownEvaluation
 from evaluation.schedule import ANNUAL_EVALUATION
-from evaluation.tasks import TOWNS_PER_TASK
 from portal.schedule import DAILY_REMINDERS
 from tasks_registry.models import KeyProject, Problem, ProgressReport, Task
 from towns.models import Role, Town, TownYearFigures
@@ -32,7 +31,7 @@ from .test_certification import client_of
 YEAR = 2025
 
 
-def run_inline(run: EvaluationRun, per_task: int = TOWNS_PER_TASK) -> EvaluationRun:
+def run_inline(run: EvaluationRun, per_task: int = 100) -> EvaluationRun:
     """What the Celery chord does, in this process: the towns in chunks, then scoring."""
     town_ids = list(Town.objects.order_by("pk").values_list("pk", flat=True))
     for i in range(0, len(town_ids), per_task):

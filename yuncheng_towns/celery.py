@@ -14,8 +14,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 # in production), health-checked before reuse (CONN_HEALTH_CHECKS: one restarted or cut by PostgreSQL is
 # replaced, not failed on) and dropped after an error. Celery's Django fix-up would close them around every task
 # instead — a new PostgreSQL connection per task, 40 % of an evaluation's time (bench/README.md); with
-# CELERY_DB_REUSE_MAX it leaves them open and only closes them itself every that many tasks.
-app.conf.CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
+# CELERY_DB_REUSE_MAX (settings) it leaves them open and only closes them itself every that many tasks.
 
 
 @signals.task_prerun.connect

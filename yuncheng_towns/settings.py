@@ -266,6 +266,11 @@ PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 TASK_PROGRESS_TOLERANCE = int(os.environ.get("TASK_PROGRESS_TOLERANCE", "10"))
 # The daily reminder warns units this many days before a report falls due.
 REMINDER_DAYS_AHEAD = int(os.environ.get("REMINDER_DAYS_AHEAD", "5"))
+# Towns per evaluation task: each reads its towns' inputs in a fixed number of queries; 100 keeps a task under a
+# second and a redelivery cheap (bench/README.md).
+EVALUATION_TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "100"))
+# Tasks per database connection in a Celery worker (yuncheng_towns/celery.py says why).
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 
 # --- Certification attachments ------------------------------------------------------
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
