@@ -22,7 +22,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import engine
+from . import engine, workflow
 from .models import (
     Application,
     ApplicationFirm,
@@ -60,7 +60,9 @@ def _require_county_of(user, application: Application) -> None:
     require_town_in_scope(user, application.town)
 
 
-def _locked(application: Application, *, expected: str | None, allowed: tuple[str, ...]) -> Application:
+def _locked(application: Application, *, expected: str | None, action: str) -> Application:
+    """The application under a row lock, in a state the workflow table allows ``action`` from (and, when the user
+    acted on a page showing ``expected``, still in that state: a concurrent decision wins, this one is refused)."""
     app = (
         Application.objects.select_for_update().select_related("town", "cycle__policy", "county").get(pk=application.pk)
     )
@@ -68,7 +70,7 @@ def _locked(application: Application, *, expected: str | None, allowed: tuple[st
         raise StaleState(
             _("该申请已被他人处理（当前状态：%(status)s），请刷新页面后再操作。") % {"status": app.get_status_display()}
         )
-    if app.status not in allowed:
+    if app.status not in workflow.sources(action):
         raise TransitionError(_("当前状态“%(status)s”下不能执行此操作。") % {"status": app.get_status_display()})
     return app
 
@@ -188,7 +190,7 @@ APPLICANT_FIELDS = (
 @transaction.atomic
 def application_update(*, user, application: Application, data: dict[str, Any]) -> Application:
     _require_county_of(user, application)
-    app = _locked(application, expected=None, allowed=Application.EDITABLE)
+    app = _locked(application, expected=None, action="edit")
     before = audit.snapshot(app)
     unknown = set(data) - set(APPLICANT_FIELDS)
     if unknown:
@@ -207,7 +209,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
 def application_set_firms(*, user, application: Application, firms: dict[int, str]) -> Application:
     """Set the named firms: {enterprise id: role}. Firms must be registered in the applying town."""
     _require_county_of(user, application)
-    app = _locked(application, expected=None, allowed=Application.EDITABLE)
+    app = _locked(application, expected=None, action="edit")
     enterprises = {e.pk: e for e in app.town.enterprises.filter(pk__in=firms)}
     missing = set(firms) - set(enterprises)
     if missing:
@@ -230,7 +232,7 @@ def application_set_firms(*, user, application: Application, firms: dict[int, st
 @transaction.atomic
 def attachment_add(*, user, application: Application, upload, kind: str) -> Attachment:
     _require_county_of(user, application)
-    app = _locked(application, expected=None, allowed=Application.EDITABLE)
+    app = _locked(application, expected=None, action="edit")
     content_type = check_attachment(upload)
     attachment = Attachment(
         application=app,
@@ -250,7 +252,7 @@ def attachment_add(*, user, application: Application, upload, kind: str) -> Atta
 @transaction.atomic
 def attachment_delete(*, user, attachment: Attachment) -> None:
     _require_county_of(user, attachment.application)
-    _locked(attachment.application, expected=None, allowed=Application.EDITABLE)
+    _locked(attachment.application, expected=None, action="edit")
     audit.record(action=Action.DELETE, obj=attachment, user=user, before=audit.snapshot(attachment), after={})
     attachment.file.delete(save=False)
     attachment.delete()
@@ -285,7 +287,7 @@ def completeness_errors(app: Application) -> list[str]:
 @transaction.atomic
 def application_submit(*, user, application: Application) -> Application:
     _require_county_of(user, application)
-    app = _locked(application, expected=None, allowed=Application.EDITABLE)
+    app = _locked(application, expected=None, action="submit")
     errors = completeness_errors(app)
     if errors:
         raise ValidationError(errors)
@@ -311,7 +313,7 @@ def application_submit(*, user, application: Application) -> Application:
 @transaction.atomic
 def screening_start(*, user, application: Application, expected: str | None = None) -> Application:
     require_office(user)
-    app = _locked(application, expected=expected, allowed=(Status.SUBMITTED,))
+    app = _locked(application, expected=expected, action="screen")
     return _move(app, Status.SCREENING, user=user, note=_("开始形式审查"))
 
 
@@ -320,7 +322,7 @@ def application_return(*, user, application: Application, reason: str, expected:
     require_office(user)
     if not reason.strip():
         raise ValidationError({"reason": _("退回须写明原因。")})
-    app = _locked(application, expected=expected, allowed=(Status.SCREENING, Status.EXPERT_REVIEW))
+    app = _locked(application, expected=expected, action="return")
     app.return_reason = reason
     return _move(app, Status.RETURNED, user=user, note=reason, fields=("return_reason",))
 
@@ -336,7 +338,7 @@ def experts_assign(*, user, applications: list[Application], experts: list) -> i
             raise ValidationError({"experts": _("%(name)s 不是评审专家。") % {"name": expert}})
     created = 0
     for application in applications:
-        app = _locked(application, expected=None, allowed=(Status.SCREENING, Status.EXPERT_REVIEW))
+        app = _locked(application, expected=None, action="assign_experts")
         for expert in experts:
             _assignment, was_created = ExpertAssignment.objects.get_or_create(
                 application=app, expert=expert, defaults={"assigned_by": user}
@@ -360,7 +362,7 @@ def expert_review_submit(
 ) -> ExpertAssignment:
     if assignment.expert_id != user.pk:
         raise PermissionDenied(_("只能填写分配给自己的评审。"))
-    app = _locked(assignment.application, expected=None, allowed=(Status.EXPERT_REVIEW,))
+    app = _locked(assignment.application, expected=None, action="review")
     rubric = {item.pk: item for item in app.cycle.rubric.all()}
     errors = {}
     if set(scores) != set(rubric):
@@ -400,7 +402,7 @@ def notice_publish(
         raise ValidationError({"applications": _("请选择拟认定的专业镇。")})
     locked = []
     for application in applications:
-        app = _locked(application, expected=None, allowed=(Status.EXPERT_REVIEW,))
+        app = _locked(application, expected=None, action="publish_notice")
         if app.cycle_id != cycle.pk:
             raise ValidationError({"applications": _("%(number)s不属于本批次。") % {"number": app.number}})
         if not app.assignments.filter(reviewed_at__isnull=False).exists():
@@ -447,7 +449,7 @@ def application_certify(
 ) -> Certificate:
     """认定: after the notice period, for an eligible application or one the office has reasoned about."""
     require_office(user)
-    app = _locked(application, expected=expected, allowed=(Status.PUBLIC_NOTICE,))
+    app = _locked(application, expected=expected, action="certify")
     today = timezone.localdate()
     notice = app.notices.order_by("-ends_on").first()
     if notice and today <= notice.ends_on:
@@ -506,9 +508,7 @@ def application_reject(*, user, application: Application, reason: str, expected:
     require_office(user)
     if not reason.strip():
         raise ValidationError({"reason": _("不予认定须写明理由（将写入决定书）。")})
-    app = _locked(
-        application, expected=expected, allowed=(Status.SCREENING, Status.EXPERT_REVIEW, Status.PUBLIC_NOTICE)
-    )
+    app = _locked(application, expected=expected, action="reject")
     app.decision_reason = reason
     app.decided_at, app.decided_by = timezone.now(), user
     return _move(app, Status.REJECTED, user=user, note=reason, fields=("decision_reason", "decided_at", "decided_by"))

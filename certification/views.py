@@ -20,7 +20,7 @@ from towns import selectors as town_selectors
 from towns.models import Role
 from towns.permissions import county_scope, require_office, role_of
 
-from . import documents, exports, selectors, services
+from . import documents, exports, selectors, services, workflow
 from .filters import ApplicationFilter
 from .forms import (
     AssignForm,
@@ -121,7 +121,7 @@ def application_detail(request, pk):
         "transitions": app.transitions.select_related("by"),
         "versions": app.versions.all(),
         "assignment": assignment,
-        "is_applicant": role == Role.COUNTY,
+        "actions": workflow.actions_for(request.user, app),
         "is_office": role == Role.OFFICE,
         "state_form": StateForm(initial={"expected": app.status}),
         "return_form": ReasonForm(initial={"expected": app.status}, prefix="return"),
