@@ -31,7 +31,7 @@ class ProblemFilter(django_filters.FilterSet):
         fields = ["status", "overdue", "task", "town", "responsible_bureau", "responsible_county", "search"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(deadline__lt=timezone.localdate(), status__in=Problem.OVERDUE_STATUSES)
+        overdue = Problem.overdue_q(timezone.localdate())
         return (
             queryset.filter(overdue) if value == "true" else queryset.exclude(overdue) if value == "false" else queryset
         )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from towns.models import Bureau, County, Enterprise, Town
@@ -294,15 +295,24 @@ class Problem(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    # "Overdue" is defined here once: the ledger's filter and highlight, the API and the daily reminders use it.
+    @classmethod
+    def overdue_q(cls, today) -> Q:
+        return Q(deadline__lt=today, status__in=cls.OVERDUE_STATUSES)
+
     def is_overdue(self, today) -> bool:
         return bool(self.deadline and self.deadline < today and self.status in self.OVERDUE_STATUSES)
+
+    @property
+    def overdue(self) -> bool:
+        return self.is_overdue(timezone.localdate())
 
     @property
     def responsible_name(self) -> str:
         if self.responsible_bureau_id:
             return str(self.responsible_bureau)
         if self.responsible_county_id:
-            return f"{self.responsible_county}人民政府"
+            return self.responsible_county.government_name
         return ""
 
 

@@ -480,7 +480,7 @@ def reminders_send(*, today: datetime.date) -> dict[str, int]:
             url=reverse("task-board"),
             today=today,
         )
-    overdue_problems = Problem.objects.filter(status=Problem.Status.ASSIGNED, deadline__lt=today)
+    overdue_problems = Problem.objects.filter(Problem.overdue_q(today))
     for user in users:
         m = user.membership
         mine = [

@@ -283,7 +283,7 @@ def problem_list(request):
         filterset=ProblemFilter(request.GET or None, queryset=selectors.problem_list(user=request.user)),
         template="tasks_registry/problem_list.html",
         export=("专业镇问题台账", "问题台账", exports.PROBLEM_COLUMNS),
-        context={"today": timezone.localdate(), "overdue_statuses": Problem.OVERDUE_STATUSES},
+        context={"today": timezone.localdate()},
     )
 
 
@@ -342,7 +342,6 @@ def problem_detail(request, pk):
             "is_office": is_office(request.user),
             "is_responsible": is_responsible_for(request.user, problem),
             "today": timezone.localdate(),
-            "overdue_statuses": Problem.OVERDUE_STATUSES,
         },
     )
 
