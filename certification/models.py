@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StoredFile
 from towns.models import Enterprise, Sector, Tier, Town
 from towns.validators import validate_figure_year
 
@@ -338,11 +339,7 @@ class ApplicationVersion(models.Model):
         return f"{self.application.number} v{self.number}"
 
 
-def attachment_path(instance, filename: str) -> str:
-    return f"applications/{instance.application_id}/{filename}"
-
-
-class Attachment(models.Model):
+class Attachment(StoredFile):
     class Kind(models.TextChoices):
         FIGURES = "figures", _("产值、就业等统计证明")
         MARKET = "market", _("市场占有率证明")
@@ -352,22 +349,17 @@ class Attachment(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("材料类别"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
-    file = models.FileField(_("文件"), upload_to=attachment_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    content_type = models.CharField(_("类型"), max_length=100)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("上传人")
     )
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         ordering = ["application", "kind", "uploaded_at"]
         verbose_name = _("申报材料")
         verbose_name_plural = _("申报材料")
 
-    def __str__(self) -> str:
-        return self.original_name
+    def storage_dir(self) -> str:
+        return f"applications/{self.application_id}"
 
 
 class Transition(models.Model):

@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, numbering
+from core import audit, numbering, uploads
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify
-from core.uploads import check_attachment
 from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
@@ -233,18 +232,7 @@ def application_set_firms(*, user, application: Application, firms: dict[int, st
 def attachment_add(*, user, application: Application, upload, kind: str) -> Attachment:
     _require_county_of(user, application)
     app = _locked(application, expected=None, action="edit")
-    content_type = check_attachment(upload)
-    attachment = Attachment(
-        application=app,
-        kind=kind,
-        file=upload,
-        original_name=upload.name[:200],
-        size=upload.size,
-        content_type=content_type,
-        uploaded_by=user,
-    )
-    town_services.validate(attachment)
-    attachment.save()
+    attachment = uploads.store(Attachment, upload=upload, application=app, kind=kind, uploaded_by=user)
     audit.record(action=Action.CREATE, obj=attachment, user=user)
     return attachment
 

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import uploads
 from core.documents import pdf_response
 from core.forms import call_service
 from core.paging import list_page, page_of, query_without_page
@@ -224,13 +224,7 @@ def attachment_delete(request, pk):
 
 @login_required
 def attachment_download(request, pk):
-    attachment = get_object_or_404(Attachment, pk=pk, application__in=selectors.application_list(user=request.user))
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return uploads.serve(Attachment.objects.filter(application__in=selectors.application_list(user=request.user)), pk)
 
 
 @login_required

@@ -122,3 +122,27 @@ class DocumentSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.year}: {self.last}"
+
+
+def stored_file_path(instance, filename: str) -> str:
+    return f"{instance.storage_dir()}/{filename}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file, as every attachment model keeps it: stored with core.uploads.store (type checked by
+    content, size limited), served with core.uploads.serve (only through the owner's scoped queryset)."""
+
+    file = models.FileField(_("文件"), upload_to=stored_file_path)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    content_type = models.CharField(_("类型"), max_length=100)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def storage_dir(self) -> str:
+        raise NotImplementedError

@@ -1,10 +1,15 @@
-"""Checks for uploaded attachments (PDF, images, .xlsx): by name, size and the file's first bytes."""
+"""Uploaded attachments (PDF, images, .xlsx): checked by name, size and content; stored and served one way."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+
+from .models import StoredFile
+from .services import validate
 
 ALLOWED_ATTACHMENTS = {
     ".pdf": ("application/pdf", (b"%PDF-",)),
@@ -32,3 +37,25 @@ def check_attachment(upload) -> str:
     if not head.startswith(signatures):
         raise ValidationError({"file": _("文件内容与扩展名不符（不是有效的 %(ext)s 文件）。") % {"ext": ext}})
     return content_type
+
+
+def store(model: type[StoredFile], *, upload, **fields) -> StoredFile:
+    """Check an upload and save it as a ``model`` row (an attachment of ``fields``' owner). The caller's service
+    holds the transaction, checks the owner is the user's to change, and logs it."""
+    attachment = model(
+        file=upload, original_name=upload.name[:200], size=upload.size, content_type=check_attachment(upload), **fields
+    )
+    validate(attachment)
+    attachment.save()
+    return attachment
+
+
+def serve(queryset, pk) -> FileResponse:
+    """Download an attachment found in ``queryset`` (the owner's selector, scoped to the user: else 404)."""
+    attachment = get_object_or_404(queryset, pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )

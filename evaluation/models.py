@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StoredFile
 from towns.models import Town
 
 from .scoring import DEFAULT_WEIGHTS
@@ -171,10 +172,6 @@ class SupervisionNotice(models.Model):
         return self.number
 
 
-def rectification_path(instance, filename: str) -> str:
-    return f"rectification/{instance.report.notice_id}/{filename}"
-
-
 class RectificationReport(models.Model):
     notice = models.ForeignKey(SupervisionNotice, on_delete=models.CASCADE, related_name="reports")
     text = models.TextField(_("整改情况"))
@@ -190,16 +187,12 @@ class RectificationReport(models.Model):
         return f"{self.notice.number} {self.submitted_at:%Y-%m-%d}"
 
 
-class RectificationAttachment(models.Model):
+class RectificationAttachment(StoredFile):
     report = models.ForeignKey(RectificationReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=rectification_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    content_type = models.CharField(_("类型"), max_length=100)
 
     class Meta:
         verbose_name = _("整改附件")
         verbose_name_plural = _("整改附件")
 
-    def __str__(self) -> str:
-        return self.original_name
+    def storage_dir(self) -> str:
+        return f"rectification/{self.report.notice_id}"

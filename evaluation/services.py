@@ -28,7 +28,6 @@ from core import audit, numbering
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
-from core.uploads import check_attachment
 from tasks_registry.models import KeyProject, Problem, ProgressReport
 from towns.models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures
 from towns.permissions import county_users, office_users, require_office, require_town_in_scope, role_of
@@ -431,10 +430,7 @@ def rectification_submit(*, user, notice: SupervisionNotice, text: str, uploads=
         raise ValidationError({"text": _("请填写整改情况。")})
     report = RectificationReport.objects.create(notice=notice, text=text, submitted_by=user)
     for upload in uploads:
-        content_type = check_attachment(upload)
-        RectificationAttachment.objects.create(
-            report=report, file=upload, original_name=upload.name[:200], size=upload.size, content_type=content_type
-        )
+        uploads.store(RectificationAttachment, upload=upload, report=report)
     before = audit.snapshot(notice)
     notice.status = SupervisionNotice.Status.ANSWERED
     notice.save(update_fields=["status"])

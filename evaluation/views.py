@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_celery_beat.models import PeriodicTask
 
+from core import uploads
 from core.documents import pdf_response
 from core.errors import ActionNotAllowed
 from core.forms import call_service
@@ -23,7 +23,7 @@ from towns.models import Role
 from towns.permissions import require_office, role_of
 
 from . import documents, scoring, selectors, services
-from .models import EvaluationRun, TownEvaluation
+from .models import EvaluationRun, RectificationAttachment, TownEvaluation
 from .schedule import ANNUAL_EVALUATION
 
 
@@ -255,14 +255,5 @@ def notice_detail(request, pk):
 
 @login_required
 def rectification_attachment(request, pk):
-    from .models import RectificationAttachment
-
-    attachment = get_object_or_404(
-        RectificationAttachment, pk=pk, report__notice__in=selectors.supervision_notices(user=request.user)
-    )
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    notices = selectors.supervision_notices(user=request.user)
+    return uploads.serve(RectificationAttachment.objects.filter(report__notice__in=notices), pk)

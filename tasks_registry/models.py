@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StoredFile
 from towns.models import Bureau, County, Enterprise, Town
 
 ZERO, HUNDRED = Decimal("0"), Decimal("100")
@@ -203,24 +204,15 @@ class MeasureProgress(models.Model):
         return f"{self.measure}: {self.progress_pct}%"
 
 
-def report_attachment_path(instance, filename: str) -> str:
-    return f"reports/{instance.report_id}/{filename}"
-
-
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredFile):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("文件"), upload_to=report_attachment_path)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    size = models.PositiveIntegerField(_("大小（字节）"))
-    content_type = models.CharField(_("类型"), max_length=100)
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("报告附件")
         verbose_name_plural = _("报告附件")
 
-    def __str__(self) -> str:
-        return self.original_name
+    def storage_dir(self) -> str:
+        return f"reports/{self.report_id}"
 
 
 class Problem(models.Model):

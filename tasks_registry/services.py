@@ -13,12 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, uploads
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
 from core.services import validate
-from core.uploads import check_attachment
 from towns.models import Role, Town
 from towns.permissions import (
     county_scope,
@@ -233,10 +232,7 @@ def report_attach(*, user, report: ProgressReport, upload) -> ReportAttachment:
     bureau_id, county_id = reporting_unit(user)
     if (report.bureau_id, report.county_id) != (bureau_id, county_id):
         raise PermissionDenied(_("不能修改其他单位的报告。"))
-    content_type = check_attachment(upload)
-    attachment = ReportAttachment.objects.create(
-        report=report, file=upload, original_name=upload.name[:200], size=upload.size, content_type=content_type
-    )
+    attachment = uploads.store(ReportAttachment, upload=upload, report=report)
     audit.record(action=Action.CREATE, obj=attachment, user=user)
     return attachment
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import uploads
 from core.forms import call_service
 from core.paging import list_page
 from core.spreadsheets import xlsx_response
@@ -30,7 +31,7 @@ from .forms import (
     TaskSettingsForm,
     VerifyForm,
 )
-from .models import Measure, Problem, ProgressReport, Theme
+from .models import Measure, Problem, ProgressReport, ReportAttachment, Theme
 from .permissions import is_responsible_for, reporting_unit
 
 
@@ -382,14 +383,4 @@ def project_edit(request, pk=None):
 
 @login_required
 def report_attachment(request, pk):
-    from django.http import FileResponse
-
-    from .models import ReportAttachment
-
-    attachment = get_object_or_404(ReportAttachment, pk=pk, report__in=selectors.report_list(user=request.user))
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return uploads.serve(ReportAttachment.objects.filter(report__in=selectors.report_list(user=request.user)), pk)

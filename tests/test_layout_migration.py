@@ -219,7 +219,8 @@ def test_moving_models_between_apps_keeps_every_row():
         for (old_app, name), new_app in MOVED.items():
             rows, content_type_id = before[old_app, name]
             model = current_apps.get_model(new_app, name)
-            assert list(model.objects.order_by("pk").values()) == rows, name
+            old_fields = list(rows[0]) if rows else ["pk"]  # fields added by later migrations are not compared
+            assert list(model.objects.order_by("pk").values(*old_fields)) == rows, name
             # The content type itself moved (same id), none is left under the old app.
             content_type = ContentType.objects.get_for_model(model)
             assert (content_type.app_label, content_type.pk) == (new_app, content_type_id), name
