@@ -8,7 +8,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.spreadsheets import xlsx_response
-
 from towns.permissions import require_programme_member
 
 from . import rows, selectors
