@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from towns.permissions import has_portal_role, uses_pages
@@ -45,9 +46,15 @@ class ApiAccountPagesMiddleware:
         match = request.resolver_match
         if match is None or match.app_name in ("api", "admin") or request.path.startswith(("/api/", "/admin/")):
             return None
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or uses_pages(user) or match.url_name in API_ACCOUNT_PAGES:
+        if match.url_name in API_ACCOUNT_PAGES:
             return None
-        if not has_portal_role(user):
-            return None  # no role at all: each page answers for itself (403)
-        raise PermissionDenied(_("接口用户请通过数据接口获取数据，不能使用该页面。"))
+        user = getattr(request, "user", None)
+        try:
+            api_account = user is not None and user.is_authenticated and has_portal_role(user) and not uses_pages(user)
+        except (OperationalError, InterfaceError):
+            # The database is down: the view meets it too and answers 503 (DatabaseUnavailableMiddleware only
+            # handles what a view raises).
+            return None
+        if api_account:
+            raise PermissionDenied(_("接口用户请通过数据接口获取数据，不能使用该页面。"))
+        return None
