@@ -20,7 +20,7 @@ from core.errors import ActionNotAllowed
 from core.forms import call_service
 from core.spreadsheets import Column, xlsx_response
 from towns.models import Role
-from towns.permissions import require_office, role_of
+from towns.permissions import require_office, require_programme_member, role_of
 
 from . import documents, scoring, selectors, services
 from .models import EvaluationRun, RectificationAttachment, TownEvaluation
@@ -71,6 +71,7 @@ class ReviewForm(forms.Form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def evaluation_list(request):
+    require_programme_member(request.user)
     runs = selectors.evaluation_runs(user=request.user)
     form = StartForm(request.POST or None, initial={"year": timezone.localdate().year - 1})
     if request.method == "POST":

@@ -19,7 +19,7 @@ from tasks_registry.selectors import board as task_board
 from towns import selectors, services
 from towns.filters import AuditFilter
 from towns.models import Role, Tier, Town
-from towns.permissions import county_scope, membership, require_office, role_of
+from towns.permissions import county_scope, membership, require_office, require_portal_role, role_of
 
 
 @login_required
@@ -112,6 +112,7 @@ def api_tokens(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request):
+    require_portal_role(request.user)
     mine = Notification.objects.filter(recipient=request.user)
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -8,12 +8,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.spreadsheets import xlsx_response
+from towns.permissions import require_programme_member
 
 from . import rows, selectors
 
 
 @login_required
 def targets_overview(request):
+    require_programme_member(request.user)
     dashboard, data = selectors.dashboard(user=request.user)
     return render(
         request,
@@ -25,6 +27,7 @@ def targets_overview(request):
 @login_required
 def target_rows(request, key):
     """The rows one dashboard figure was computed from, as a page or an .xlsx export."""
+    require_programme_member(request.user)
     data = selectors.dashboard_input(user=request.user)
     page = rows.rows_page(key, data, timezone.localdate(), band=request.GET.get("band", ""))
     if page is None:

@@ -17,7 +17,7 @@ from core.paging import list_page
 from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
 from towns.models import Role, Town
-from towns.permissions import county_scope, is_office, require_office, require_portal_role, role_of
+from towns.permissions import county_scope, is_office, require_office, require_programme_member, role_of
 
 from . import exports, progress, selectors, services
 from .filters import ProblemFilter, ProjectFilter
@@ -44,6 +44,7 @@ def _year(request) -> int:
 
 @login_required
 def board(request):
+    require_programme_member(request.user)
     year = _year(request)
     rows = selectors.board(user=request.user, year=year)
     if request.GET.get("export") == "xlsx":
@@ -69,6 +70,7 @@ def board(request):
 
 @login_required
 def matrix(request):
+    require_programme_member(request.user)
     rows = selectors.board(user=request.user)
     units = []
     for row in rows:
@@ -89,6 +91,7 @@ def matrix(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def task_detail(request, number):
+    require_programme_member(request.user)
     task = selectors.task_get(user=request.user, number=number)
     year = _year(request)
     row = next(r for r in selectors.board(user=request.user, year=year) if r.task.pk == task.pk)
@@ -259,7 +262,7 @@ def report_detail(request, pk):
 
 @login_required
 def progress_export(request):
-    require_portal_role(request.user)
+    require_programme_member(request.user)
     period = request.GET.get("period", "")
     reports = (
         selectors.report_list(user=request.user)
@@ -352,6 +355,7 @@ def problem_detail(request, pk):
 
 @login_required
 def project_list(request):
+    require_programme_member(request.user)
     filterset = ProjectFilter(request.GET or None, queryset=selectors.project_list(user=request.user))
     return list_page(
         request,

@@ -1,4 +1,6 @@
-"""The permission matrix: every page and API endpoint, every role: allowed, 403 or 404 as designed.
+"""The registry's permission matrix, pages and API, every role: allowed, 403 or 404 as designed.
+
+Every page of every app, every role: tests/test_url_matrix.py.
 
 Of another county's towns a county official sees only the registry entry; that county's
 enterprises, their figures and every edit page answer 404 (pages and API).
@@ -18,6 +20,9 @@ EDITORS = {"county": 200, "office": 200, "bureau": 403, "leader": 403, "api": 40
 EDITORS_OTHER_COUNTY = EDITORS | {"county": 404}
 READ_OTHER_COUNTY = ALL | {"county": 404}
 OFFICE_ONLY = dict.fromkeys(ROLES, 403) | {"office": 200}
+# API accounts read through the API; of the pages they keep their home page (portal/middleware.py).
+PAGES = ALL | {"api": 403}
+PAGES_OTHER_COUNTY = READ_OTHER_COUNTY | {"api": 403}
 
 
 def _page_cases(w):
@@ -26,19 +31,19 @@ def _page_cases(w):
     other_ent_fig = w.other_enterprise.figures.first()
     return [
         ("home", {}, ALL),
-        ("county-list", {}, ALL),
-        ("county-detail", {"pk": w.other_county.pk}, ALL),
-        ("town-list", {}, ALL),
-        ("town-detail", {"pk": w.other_town.pk}, ALL),
-        ("town-detail", {"pk": w.home_town.pk}, ALL),
+        ("county-list", {}, PAGES),
+        ("county-detail", {"pk": w.other_county.pk}, PAGES),
+        ("town-list", {}, PAGES),
+        ("town-detail", {"pk": w.other_town.pk}, PAGES),
+        ("town-detail", {"pk": w.home_town.pk}, PAGES),
         ("town-figures-new", {"pk": w.home_town.pk}, EDITORS),
         ("town-figures-new", {"pk": w.other_town.pk}, EDITORS_OTHER_COUNTY),
         ("town-figures-edit", {"pk": w.home_town.pk, "figures_pk": home_town_fig.pk}, EDITORS),
         ("town-figures-edit", {"pk": w.other_town.pk, "figures_pk": other_town_fig.pk}, EDITORS_OTHER_COUNTY),
         ("town-tier-change", {"pk": w.home_town.pk}, OFFICE_ONLY),
-        ("enterprise-list", {}, ALL),
-        ("enterprise-detail", {"pk": w.home_enterprise.pk}, ALL),
-        ("enterprise-detail", {"pk": w.other_enterprise.pk}, READ_OTHER_COUNTY),
+        ("enterprise-list", {}, PAGES),
+        ("enterprise-detail", {"pk": w.home_enterprise.pk}, PAGES),
+        ("enterprise-detail", {"pk": w.other_enterprise.pk}, PAGES_OTHER_COUNTY),
         ("enterprise-create", {}, EDITORS),
         ("enterprise-edit", {"pk": w.home_enterprise.pk}, EDITORS),
         ("enterprise-edit", {"pk": w.other_enterprise.pk}, EDITORS_OTHER_COUNTY),

@@ -51,6 +51,21 @@ def is_office(user) -> bool:
     return role_of(user) == Role.OFFICE
 
 
+def is_programme_member(user) -> bool:
+    """The leading group and the units doing the plan's work: counties, the office, city bureaus and leaders.
+
+    They see the plan's pages (the task board, the project library, the annual evaluation, the targets
+    dashboard); experts (their assigned applications only) and API accounts do not. The navigation asks
+    this same function, so what it shows and what the pages let in cannot drift apart.
+    """
+    return role_of(user) in (Role.COUNTY, Role.OFFICE, Role.BUREAU, Role.LEADER)
+
+
+def uses_pages(user) -> bool:
+    """Every role but API accounts works in the pages; an API account has its home page and the API."""
+    return has_portal_role(user) and role_of(user) != Role.API
+
+
 def can_edit_registry(user) -> bool:
     """County officials (own county) and the office keep enterprises and figures."""
     return role_of(user) in (Role.COUNTY, Role.OFFICE)
@@ -59,6 +74,12 @@ def can_edit_registry(user) -> bool:
 def require_portal_role(user) -> None:
     if not has_portal_role(user):
         raise PermissionDenied(_("账号尚未分配角色，请联系领导小组办公室。"))
+
+
+def require_programme_member(user) -> None:
+    require_portal_role(user)
+    if not is_programme_member(user):
+        raise PermissionDenied(_("该页面仅对领导小组成员单位和县（市、区）开放。"))
 
 
 def require_registry_editor(user) -> None:
