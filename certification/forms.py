@@ -65,17 +65,7 @@ class BasicsForm(ServiceModelForm):
 class FiguresForm(ServiceModelForm):
     class Meta:
         model = Application
-        fields = [
-            "figures_year",
-            "annual_output_wan",
-            "local_jobs",
-            "provincial_share_pct",
-            "national_market",
-            "national_market_evidence",
-            "traditional_feature",
-            "traditional_feature_kind",
-            "traditional_feature_evidence",
-        ]
+        fields = list(Application.FIGURE_FIELDS)
         widgets = {
             "national_market_evidence": forms.Textarea(attrs={"rows": 3}),
             "traditional_feature_evidence": forms.Textarea(attrs={"rows": 3}),
@@ -234,15 +224,7 @@ class PolicyForm(ServiceModelForm):
             "code",
             "name",
             "source",
-            "min_anchor",
-            "nominal_supporting",
-            "min_supporting",
-            "output_manufacturing_wan",
-            "output_agriculture_wan",
-            "output_light_industry_wan",
-            "relaxed_floor_wan",
-            "share_pct",
-            "min_jobs",
+            *CriteriaPolicy.THRESHOLD_FIELDS,
         ]
 
 

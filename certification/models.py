@@ -87,6 +87,18 @@ class CriteriaPolicy(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
 
+    THRESHOLD_FIELDS = (
+        "min_anchor",
+        "nominal_supporting",
+        "min_supporting",
+        "output_manufacturing_wan",
+        "output_agriculture_wan",
+        "output_light_industry_wan",
+        "relaxed_floor_wan",
+        "share_pct",
+        "min_jobs",
+    )
+
     @staticmethod
     def fields_of(t: engine.Thresholds) -> dict:
         """The policy row's threshold fields for an engine Thresholds (the inverse of :meth:`thresholds`)."""
@@ -257,6 +269,18 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
+    # What the county states of the town's figures and claims (the figures step of the application).
+    FIGURE_FIELDS = (
+        "figures_year",
+        "annual_output_wan",
+        "local_jobs",
+        "provincial_share_pct",
+        "national_market",
+        "national_market_evidence",
+        "traditional_feature",
+        "traditional_feature_kind",
+        "traditional_feature_evidence",
+    )
     OPEN = (Status.SUBMITTED, Status.SCREENING, Status.EXPERT_REVIEW, Status.PUBLIC_NOTICE)
 
     class Meta:

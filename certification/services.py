@@ -169,21 +169,7 @@ def application_start(
     return app
 
 
-APPLICANT_FIELDS = (
-    "target_tier",
-    "sector",
-    "leading_industry",
-    "figures_year",
-    "annual_output_wan",
-    "local_jobs",
-    "provincial_share_pct",
-    "national_market",
-    "national_market_evidence",
-    "traditional_feature",
-    "traditional_feature_kind",
-    "traditional_feature_evidence",
-    "summary",
-)
+APPLICANT_FIELDS = ("target_tier", "sector", "leading_industry", *Application.FIGURE_FIELDS, "summary")
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from core.uploads import check_attachment
 from towns.models import Bureau, County, Town
 
 from .models import KeyProject, Measure, Problem, Task
+from .services import PROJECT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -98,20 +99,7 @@ class VerifyForm(forms.Form):
 class ProjectForm(ServiceModelForm):
     class Meta:
         model = KeyProject
-        fields = [
-            "town",
-            "name",
-            "enterprise",
-            "investment_wan",
-            "stage",
-            "planned_sign_on",
-            "signed_on",
-            "planned_start_on",
-            "started_on",
-            "planned_production_on",
-            "in_production_on",
-            "note",
-        ]
+        fields = list(PROJECT_FIELDS)
         widgets = dict.fromkeys(
             [
                 "planned_sign_on",

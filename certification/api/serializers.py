@@ -77,15 +77,7 @@ class PolicyOutput(serializers.ModelSerializer):
             "code",
             "name",
             "source",
-            "min_anchor",
-            "nominal_supporting",
-            "min_supporting",
-            "output_manufacturing_wan",
-            "output_agriculture_wan",
-            "output_light_industry_wan",
-            "relaxed_floor_wan",
-            "share_pct",
-            "min_jobs",
+            *CriteriaPolicy.THRESHOLD_FIELDS,
         ]
 
 
