@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from certification import engine
 from certification.models import Application, Certificate
 from certification.reference import ensure_default_policy
-from core import audit, numbering
+from core import audit, numbering, uploads
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
@@ -32,7 +32,7 @@ from tasks_registry.models import KeyProject, Problem, ProgressReport
 from towns.models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures
 from towns.permissions import county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import scoring
+from . import scoring, workflow
 from .models import (
     Commendation,
     EvaluationConfig,
@@ -419,17 +419,17 @@ def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
 
 
 @transaction.atomic
-def rectification_submit(*, user, notice: SupervisionNotice, text: str, uploads=()) -> RectificationReport:
+def rectification_submit(*, user, notice: SupervisionNotice, text: str, attachments=()) -> RectificationReport:
     if role_of(user) != Role.COUNTY:
         raise ActionNotAllowed(_("整改报告由被督办的县（市、区）报送。"))
     require_town_in_scope(user, notice.town)
     notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
-    if notice.status not in (SupervisionNotice.Status.ISSUED, SupervisionNotice.Status.RETURNED):
+    if notice.status not in workflow.NOTICE_ACTIONS["answer"][0]:
         raise ActionNotAllowed(_("该督办通知书当前不需要报送整改报告。"))
     if not text.strip():
         raise ValidationError({"text": _("请填写整改情况。")})
     report = RectificationReport.objects.create(notice=notice, text=text, submitted_by=user)
-    for upload in uploads:
+    for upload in attachments:
         uploads.store(RectificationAttachment, upload=upload, report=report)
     before = audit.snapshot(notice)
     notice.status = SupervisionNotice.Status.ANSWERED
@@ -448,7 +448,7 @@ def rectification_submit(*, user, notice: SupervisionNotice, text: str, uploads=
 def rectification_review(*, user, notice: SupervisionNotice, accept: bool, note: str) -> SupervisionNotice:
     require_office(user)
     notice = SupervisionNotice.objects.select_for_update().get(pk=notice.pk)
-    if notice.status != SupervisionNotice.Status.ANSWERED:
+    if notice.status not in workflow.NOTICE_ACTIONS["review"][0]:
         raise ActionNotAllowed(_("没有待审核的整改报告。"))
     before = audit.snapshot(notice)
     notice.status = SupervisionNotice.Status.ACCEPTED if accept else SupervisionNotice.Status.RETURNED

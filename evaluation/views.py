@@ -22,7 +22,7 @@ from core.spreadsheets import Column, xlsx_response
 from towns.models import Role
 from towns.permissions import require_office, require_programme_member, role_of
 
-from . import documents, scoring, selectors, services
+from . import documents, scoring, selectors, services, workflow
 from .models import EvaluationRun, RectificationAttachment, TownEvaluation
 from .schedule import ANNUAL_EVALUATION
 
@@ -217,14 +217,14 @@ def notice_detail(request, pk):
     if request.method == "POST":
         if request.POST.get("action") == "answer":
             if answer.is_valid():
-                uploads = [answer.cleaned_data["attachment"]] if answer.cleaned_data.get("attachment") else []
+                files = [answer.cleaned_data["attachment"]] if answer.cleaned_data.get("attachment") else []
                 if call_service(
                     answer,
                     services.rectification_submit,
                     user=request.user,
                     notice=notice,
                     text=answer.cleaned_data["text"],
-                    uploads=uploads,
+                    attachments=files,
                 ):
                     messages.success(request, _("已报送整改报告。"))
                     return redirect("supervision-notice", pk=notice.pk)
@@ -236,7 +236,6 @@ def notice_detail(request, pk):
                 return redirect("supervision-notice", pk=notice.pk)
         else:
             raise PermissionDenied()
-    role = role_of(request.user)
     return render(
         request,
         "evaluation/notice_detail.html",
@@ -246,8 +245,7 @@ def notice_detail(request, pk):
             "reports": notice.reports.prefetch_related("attachments"),
             "answer_form": answer,
             "review_form": review,
-            "is_county": role == Role.COUNTY,
-            "is_office": role == Role.OFFICE,
+            "actions": workflow.notice_actions_for(request.user, notice),
             "today": timezone.localdate(),
         },
         status=400 if request.method == "POST" else 200,

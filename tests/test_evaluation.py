@@ -469,3 +469,22 @@ def test_worker_keeps_its_connection_across_tasks_and_replaces_one_that_was_cut(
     log = worker.log.read_text()
     assert "OperationalError" not in log and "InterfaceError" not in log and " raised unexpected" not in log
     assert EvaluationRun.objects.get(pk=second).results.count() == 7
+
+
+def test_rectification_report_keeps_its_attachment_for_the_county_and_the_office_only(world, towns):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    notice = published_notice(world, towns)
+    upload = SimpleUploadedFile("整改方案.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    report = evaluation.rectification_submit(
+        user=world.users["county"], notice=notice, text="已整改", attachments=[upload]
+    )
+    attachment = report.attachments.get()
+    assert (attachment.original_name, attachment.content_type) == ("整改方案.pdf", "application/pdf")
+    url = reverse("rectification-attachment", kwargs={"pk": attachment.pk})
+    for role in ("county", "office"):
+        response = client_of(None, world.users[role]).get(url)
+        assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+        response.close()
+    yanhu = make_user(Role.COUNTY, county=world.other_county, username="yanhu2")
+    assert client_of(None, yanhu).get(url).status_code == 404
