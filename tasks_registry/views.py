@@ -166,7 +166,7 @@ def _report_towns(user):
 def report_edit(request, number, pk=None):
     task = selectors.task_get(user=request.user, number=number)
     consolidated = request.GET.get("kind") == "consolidated" or request.POST.get("kind") == "consolidated"
-    report = selectors.report_get(user=request.user, pk=pk) if pk else None
+    report = selectors.report_get(user=request.user, pk=pk, task=task) if pk else None
     if report is not None:
         consolidated = report.kind == ProgressReport.Kind.CONSOLIDATED
         if (report.bureau_id, report.county_id) != reporting_unit(request.user):
