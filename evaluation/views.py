@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from core.forms import call_service
 from core.spreadsheets import Column, xlsx_response
 from towns.models import Role
 from towns.permissions import require_office, role_of
+from towns.validators import is_programme_year
 
 from . import pdf, scoring, selectors, services
 from .models import EvaluationRun, TownEvaluation
@@ -148,6 +149,8 @@ def evaluation_publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def evaluation_config(request, year):
     require_office(request.user)
+    if not is_programme_year(year):
+        raise Http404(_("没有%(year)d年度。") % {"year": year})
     config = services.config_for(year)
     form = ConfigForm(
         request.POST or None,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
 from towns.models import Role, Town
 from towns.permissions import county_scope, is_office, require_office, require_portal_role, role_of
+from towns.validators import is_programme_year
 
 from . import exports, progress, selectors, services
 from .filters import ProblemFilter, ProjectFilter
@@ -35,10 +37,14 @@ from .permissions import is_responsible_for, reporting_unit
 
 
 def _year(request) -> int:
+    """The ``?year=`` asked for (this year if none or not a number); a year outside the programme is a 404."""
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         return timezone.localdate().year
+    if not is_programme_year(year):
+        raise Http404(_("没有%(year)d年的数据。") % {"year": year})
+    return year
 
 
 @login_required

@@ -470,3 +470,17 @@ def test_worker_keeps_its_connection_across_tasks_and_replaces_one_that_was_cut(
     log = worker.log.read_text()
     assert "OperationalError" not in log and "InterfaceError" not in log and " raised unexpected" not in log
     assert EvaluationRun.objects.get(pk=second).results.count() == 7
+
+
+@pytest.mark.parametrize("year", [0, 1, 1999, 2101, 40000, 2147483648])
+def test_config_of_a_year_outside_the_programme_is_not_found(world, client_for, year):
+    office = client_for("office")
+    assert office.get(f"/evaluation/config/{year}/").status_code == 404
+    assert office.post(f"/evaluation/config/{year}/", {"top_n": 1}).status_code == 404
+    assert not EvaluationConfig.objects.exists()
+
+
+def test_opening_the_config_page_writes_nothing(world, client_for):
+    response = client_for("office").get(reverse("evaluation-config", kwargs={"year": YEAR}))
+    assert response.status_code == 200
+    assert not EvaluationConfig.objects.exists()  # created only when the office saves

@@ -405,3 +405,14 @@ def test_report_opened_under_another_tasks_url_is_not_found(tasks_world, world, 
     with pytest.raises(Http404):  # the rule holds in the service too, whatever the caller
         services.report_save(user=county, task=other, period=period, narrative="x", measures={}, towns=[], report=mine)
     assert ProgressReport.objects.get(pk=mine.pk).task.number == 4
+
+
+@pytest.mark.parametrize("url", ["/tasks/?year=-1", "/tasks/?year=10000", "/tasks/?year=99999", "/tasks/1/?year=0"])
+def test_years_outside_the_programme_are_not_found(tasks_world, client_for, url):
+    assert client_for("county").get(url).status_code == 404
+
+
+def test_a_year_inside_the_programme_still_shows(tasks_world, client_for):
+    assert client_for("county").get("/tasks/?year=2030").status_code == 200
+    assert client_for("county").get("/tasks/1/?year=2000").status_code == 200
+    assert client_for("county").get("/tasks/?year=abc").status_code == 200  # not a number: this year, as before
