@@ -107,3 +107,28 @@ def test_session_api_writes_need_csrf_but_token_clients_do_not(world):
     token = APIClient(enforce_csrf_checks=True)
     token.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['county'])}")
     assert token.post(url, data, format="json").status_code == 201
+
+
+# --- request body size (issue 11, finding 6) --------------------------------------------------------
+
+
+def test_a_body_larger_than_any_legitimate_upload_is_refused_before_it_is_read(world, settings):
+    assert max(settings.IMPORT_MAX_UPLOAD_BYTES, settings.ATTACHMENT_MAX_BYTES) <= settings.MAX_REQUEST_BODY_BYTES
+    client = Client()
+    too_big = str(settings.MAX_REQUEST_BODY_BYTES + 1)
+    # The declared length is what counts: the guard answers before anything reads the (here short) body.
+    response = client.post(reverse("login"), {"username": "office"}, CONTENT_LENGTH=too_big)
+    assert response.status_code == 413
+    assert "请求内容过大" in response.content.decode()
+    api = client.post("/api/v1/tasks/", b"{}", content_type="application/json", CONTENT_LENGTH=too_big)
+    assert api.status_code == 413 and "detail" in api.json()
+
+
+def test_the_body_guard_measures_the_real_body(world, settings, client_for):
+    settings.MAX_REQUEST_BODY_BYTES = 1024
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    office = client_for("county")
+    big = SimpleUploadedFile("企业.xlsx", b"PK\x03\x04" + b"x" * 4096)
+    assert office.post(reverse("enterprise-import"), {"file": big}).status_code == 413
+    assert office.post(reverse("enterprise-import"), {"file": SimpleUploadedFile("a.txt", b"x")}).status_code == 400

@@ -1,9 +1,11 @@
-"""A database that is down or restarting: answer 503 "try again shortly" instead of a 500 error page."""
+"""Guards in front of the views: a request body larger than any upload is refused at once (413), and a database
+that is down or restarting gets 503 "try again shortly" instead of a 500 error page."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -12,6 +14,34 @@ from django.utils.translation import gettext as _
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+
+class BodySizeLimitMiddleware:
+    """Answers 413 when the declared body is larger than ``MAX_REQUEST_BODY_BYTES`` (the largest legitimate upload
+    plus a margin), before anything reads or spools it; anonymous requests included.
+
+    Django reads no more than ``Content-Length`` bytes of a body, so the declared length bounds what is read. The
+    reverse proxy enforces the same limit (``client_max_body_size``, see the README) so a body never reaches
+    gunicorn in the first place.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django treats an unreadable length as no body
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            logger.warning("request body of %d bytes refused: %s %s", length, request.method, request.path)
+            message = _("请求内容过大（上限 %(mb)d MB）。") % {"mb": settings.MAX_REQUEST_BODY_BYTES // 2**20}
+            if request.path.startswith("/api/"):
+                response = JsonResponse({"detail": message}, status=413)
+            else:
+                response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return response
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

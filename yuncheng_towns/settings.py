@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body larger than any upload is refused (413) before anything reads it.
+    "yuncheng_towns.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -269,6 +271,12 @@ REMINDER_DAYS_AHEAD = int(os.environ.get("REMINDER_DAYS_AHEAD", "5"))
 
 # --- Certification attachments ------------------------------------------------------
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Any request body: the largest legitimate upload (an import or an attachment) plus 1 MiB for the form's other fields
+# and the multipart framing. Larger bodies get 413 before they are read (yuncheng_towns.middleware); the reverse
+# proxy's client_max_body_size must match (README, Security).
+MAX_REQUEST_BODY_BYTES = int(
+    os.environ.get("MAX_REQUEST_BODY_BYTES", str(max(IMPORT_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES) + 2**20))
+)
 
 # --- Content Security Policy: no inline script or style, nothing from another origin ------------
 CONTENT_SECURITY_POLICY = {
