@@ -132,3 +132,21 @@ def test_the_body_guard_measures_the_real_body(world, settings, client_for):
     big = SimpleUploadedFile("企业.xlsx", b"PK\x03\x04" + b"x" * 4096)
     assert office.post(reverse("enterprise-import"), {"file": big}).status_code == 413
     assert office.post(reverse("enterprise-import"), {"file": SimpleUploadedFile("a.txt", b"x")}).status_code == 400
+
+
+# --- caching of authenticated responses (issue 11, finding 14) ----------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api-tokens/", "/towns/", "/tasks/"])
+def test_authenticated_pages_are_not_stored_by_caches(world, tasks_world, client_for, url):
+    response = client_for("office").get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_token_api_responses_are_not_stored_either(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['api'])}")
+    response = client.get("/api/v1/tasks/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]

@@ -1,5 +1,6 @@
-"""Guards in front of the views: a request body larger than any upload is refused at once (413), and a database
-that is down or restarting gets 503 "try again shortly" instead of a 500 error page."""
+"""Guards around the views: a request body larger than any upload is refused at once (413), authenticated responses
+are not stored by caches, and a database that is down or restarting gets 503 "try again shortly" instead of a 500
+error page."""
 
 from __future__ import annotations
 
@@ -42,6 +43,26 @@ class BodySizeLimitMiddleware:
                 response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
             return response
         return self.get_response(request)
+
+
+class NoStoreForAuthenticatedMiddleware:
+    """Responses to requests that carry a login (the session cookie, or an API token) get ``Cache-Control: no-store``
+    unless the view chose its own caching: a shared or browser cache must not keep what one user was shown (a new
+    API key, a county's figures).
+
+    Decided by the credentials the request carries rather than by loading the user: the response may be the 503 of
+    a database that is down, and asking who the user is would query it again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        logged_in = settings.SESSION_COOKIE_NAME in request.COOKIES or "HTTP_AUTHORIZATION" in request.META
+        if logged_in and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 class DatabaseUnavailableMiddleware:
