@@ -150,3 +150,23 @@ def test_token_api_responses_are_not_stored_either(world):
     response = client.get("/api/v1/tasks/")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
+
+
+# --- logging (issue 11, finding 16) ------------------------------------------------------------------------------
+
+
+def test_a_refused_request_is_logged_as_one_line(world, client_for):
+    import io
+    import logging
+
+    county = client_for("county")
+    console = next(h for h in logging.getLogger().handlers if h.name == "console")
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        assert county.get("/api-tokens/").status_code == 403
+    finally:
+        console.setStream(previous)
+    lines = [line for line in stream.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 1, lines  # no traceback
+    assert "WARNING django.request: Forbidden (Permission denied): /api-tokens/" in lines[0]
