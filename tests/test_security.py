@@ -170,3 +170,55 @@ def test_a_refused_request_is_logged_as_one_line(world, client_for):
     lines = [line for line in stream.getvalue().splitlines() if line.strip()]
     assert len(lines) == 1, lines  # no traceback
     assert "WARNING django.request: Forbidden (Permission denied): /api-tokens/" in lines[0]
+
+
+# --- lockout behind the proxy (issue 11, finding 2) --------------------------------------------------------------
+
+CLIENT_A, CLIENT_B = "203.0.113.5", "198.51.100.7"
+
+
+def behind_proxy(forwarded_for: str) -> Client:
+    """A browser reaching the app through the reverse proxy: the proxy connects from 127.0.0.1 and appends the
+    address it saw to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for)."""
+    return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for, HTTP_X_FORWARDED_PROTO="https")
+
+
+def test_lockout_behind_the_proxy_is_per_account_and_client(world, settings):
+    settings.TRUSTED_PROXY_COUNT, settings.AXES_FAILURE_LIMIT = 1, 5
+    a = behind_proxy(CLIENT_A)
+    for _ in range(5):
+        login(a, "office", "wrong-password")
+    locked = login(a, "office", PASSWORD)
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "登录失败次数过多" in page and "30 分钟" in page  # the time left
+    # The same account from another client still logs in: the proxy's own address is not what is locked.
+    assert login(behind_proxy(CLIENT_B), "office", PASSWORD).status_code == 302
+    # Client A prepending B's address (the proxy appends A's real one) is still A.
+    spoofed = behind_proxy(f"{CLIENT_B}, {CLIENT_A}")
+    assert login(spoofed, "office", PASSWORD).status_code == 429
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("username", "ip_address")) == {("office", CLIENT_A)}
+
+
+@pytest.mark.parametrize(
+    ("count", "remote", "forwarded", "client"),
+    [
+        (0, "10.0.0.9", "1.2.3.4", "10.0.0.9"),  # no proxy trusted: the header is the client's own words
+        (1, "127.0.0.1", "1.2.3.4", "1.2.3.4"),
+        (1, "127.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # a spoofed entry on the left changes nothing
+        (2, "127.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.2", "1.2.3.4"),  # two proxies: the second from the right
+        (1, "127.0.0.1", "", "127.0.0.1"),  # not through the proxy at all
+        (2, "127.0.0.1", "1.2.3.4", "127.0.0.1"),  # fewer entries than proxies: not trusted
+        (1, "127.0.0.1", "not-an-address", "127.0.0.1"),
+    ],
+)
+def test_client_address_trusts_exactly_the_configured_proxies(settings, count, remote, forwarded, client):
+    from django.test import RequestFactory
+
+    from yuncheng_towns.login_protection import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == client

@@ -128,13 +128,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one account from one address lock that pair for 30 minutes.
+# Five failed logins for one account from one client address lock that pair for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_LOCKOUT_CALLABLE = "yuncheng_towns.login_protection.lockout_response"  # registration/locked.html, time left
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if PRODUCTION else "0"))
+# Reverse proxies in front of gunicorn, each appending to X-Forwarded-For: the client's address is the N-th entry
+# from the right (0 = no proxy, use REMOTE_ADDR). Exactly the number deployed: one more trusts a spoofed entry.
+# (Formerly AXES_PROXY_COUNT, which had no effect: axes read it only through django-ipware, not installed.)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
+AXES_CLIENT_IP_CALLABLE = "yuncheng_towns.login_protection.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
