@@ -168,7 +168,13 @@ def check_upload(upload) -> None:
 
 
 def read_rows(upload, columns: Sequence[TemplateColumn]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (row number, {key: value}) for every non-empty data row, after checking the header."""
+    """Yield (row number, {key: value}) for every non-empty data row, after checking the header.
+
+    The sheet's declared dimension is not trusted: a file of a few KB may claim the whole grid
+    (A1:XFD1048576), and openpyxl pads every row it yields to the declared width and walks every blank
+    row up to the declared last row. So rows are read only as wide as the template (plus one column,
+    to tell an extra header apart), and blank rows count against the row limit like any other.
+    """
     check_upload(upload)
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
@@ -178,7 +184,7 @@ def read_rows(upload, columns: Sequence[TemplateColumn]) -> Iterator[tuple[int, 
         ) from exc
     try:
         sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows(max_col=len(columns) + 1, values_only=True)
         header = next(rows, None)
         expected = [c.header for c in columns]
         found = [str(v).strip() if v is not None else "" for v in (header or ())]
@@ -191,10 +197,16 @@ def read_rows(upload, columns: Sequence[TemplateColumn]) -> Iterator[tuple[int, 
             )
         keys = [c.key for c in columns]
         for number, values in enumerate(rows, start=2):
-            if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                continue
-            if number - 1 > settings.IMPORT_MAX_ROWS:
+            blank = values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+            if number - 1 > settings.IMPORT_MAX_ROWS:  # blank rows count too: the reader walks them as well
+                if blank:
+                    raise SpreadsheetRejected(
+                        _("行数超过上限 %(n)d 行（空行也计入，请删除表格末尾多余的行），请分批导入。")
+                        % {"n": settings.IMPORT_MAX_ROWS}
+                    )
                 raise SpreadsheetRejected(_("行数超过上限 %(n)d 行，请分批导入。") % {"n": settings.IMPORT_MAX_ROWS})
+            if blank:
+                continue
             values = tuple(values[: len(keys)]) + (None,) * (len(keys) - len(values))
             yield number, {k: (v.strip() if isinstance(v, str) else v) for k, v in zip(keys, values, strict=True)}
     finally:

@@ -31,6 +31,7 @@ from core.notify import notify, notify_once
 from tasks_registry.models import KeyProject, Problem, ProgressReport
 from towns.models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures
 from towns.permissions import county_users, office_users, require_office, require_town_in_scope, role_of
+from towns.validators import is_programme_year
 
 from . import scoring, workflow
 from .models import (
@@ -56,12 +57,15 @@ def _s(value) -> str | None:
 
 
 def config_for(year: int) -> EvaluationConfig:
-    return EvaluationConfig.objects.get_or_create(year=year)[0]
+    """The year's settings; an unsaved default if the office has not set them (reading never writes)."""
+    return EvaluationConfig.objects.filter(year=year).first() or EvaluationConfig(year=year)
 
 
 @transaction.atomic
 def config_save(*, user, year: int, data: dict[str, Any]) -> EvaluationConfig:
     require_office(user)
+    if not is_programme_year(year):
+        raise ValidationError(_("没有%(year)d年度。") % {"year": year})
     config = EvaluationConfig.objects.select_for_update().get_or_create(year=year)[0]
     before = audit.snapshot(config)
     for key in ("weights", "top_n", "bottom_n", "rectify_days"):

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from core.forms import call_service
 from core.spreadsheets import Column, xlsx_response
 from towns.models import Role
 from towns.permissions import require_office, require_programme_member, role_of
+from towns.validators import is_programme_year
 
 from . import documents, scoring, selectors, services, workflow
 from .models import EvaluationRun, RectificationAttachment, TownEvaluation
@@ -149,6 +151,8 @@ def evaluation_publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def evaluation_config(request, year):
     require_office(request.user)
+    if not is_programme_year(year):
+        raise Http404(_("没有%(year)d年度。") % {"year": year})
     config = services.config_for(year)
     form = ConfigForm(
         request.POST or None,

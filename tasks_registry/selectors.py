@@ -161,8 +161,12 @@ def report_list(*, user) -> QuerySet[ProgressReport]:
     return qs.filter(visible).distinct()
 
 
-def report_get(*, user, pk) -> ProgressReport:
-    return get_object_or_404(report_list(user=user), pk=pk)
+def report_get(*, user, pk, task: Task | None = None) -> ProgressReport:
+    """A report the user may see; with ``task``, only one of that task's reports (else 404)."""
+    reports = report_list(user=user)
+    if task is not None:
+        reports = reports.filter(task=task)
+    return get_object_or_404(reports, pk=pk)
 
 
 def problem_list(*, user) -> QuerySet[Problem]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,6 +150,8 @@ def report_save(
 
     ``measures`` maps measure id -> (progress %, note). A unit edits only its own reports.
     """
+    if report is not None and report.task_id != task.pk:
+        raise Http404(_("该任务下没有这份报告。"))  # a report never moves to another task
     role = require_reporter(user, task)
     bureau_id, county_id = reporting_unit(user)
     if consolidated and role != TaskUnit.Role.LEAD:

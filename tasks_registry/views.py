@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,14 @@ from core.paging import list_page
 from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
 from towns.models import Role, Town
-from towns.permissions import county_scope, is_office, require_office, require_programme_member, role_of
+from towns.permissions import (
+    county_scope,
+    is_office,
+    require_office,
+    require_programme_member,
+    role_of,
+)
+from towns.validators import is_programme_year
 
 from . import exports, progress, selectors, services
 from .filters import ProblemFilter, ProjectFilter
@@ -36,10 +44,14 @@ from .permissions import is_responsible_for, reporting_unit
 
 
 def _year(request) -> int:
+    """The ``?year=`` asked for (this year if none or not a number); a year outside the programme is a 404."""
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         return timezone.localdate().year
+    if not is_programme_year(year):
+        raise Http404(_("没有%(year)d年的数据。") % {"year": year})
+    return year
 
 
 @login_required
@@ -170,7 +182,7 @@ def _report_towns(user):
 def report_edit(request, number, pk=None):
     task = selectors.task_get(user=request.user, number=number)
     consolidated = request.GET.get("kind") == "consolidated" or request.POST.get("kind") == "consolidated"
-    report = selectors.report_get(user=request.user, pk=pk) if pk else None
+    report = selectors.report_get(user=request.user, pk=pk, task=task) if pk else None
     if report is not None:
         consolidated = report.kind == ProgressReport.Kind.CONSOLIDATED
         if (report.bureau_id, report.county_id) != reporting_unit(request.user):

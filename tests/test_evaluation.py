@@ -485,6 +485,19 @@ def test_rectification_report_keeps_its_attachment_for_the_county_and_the_office
     for role in ("county", "office"):
         response = client_of(None, world.users[role]).get(url)
         assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
-        response.close()
     yanhu = make_user(Role.COUNTY, county=world.other_county, username="yanhu2")
     assert client_of(None, yanhu).get(url).status_code == 404
+
+
+@pytest.mark.parametrize("year", [0, 1, 1999, 2101, 40000, 2147483648])
+def test_config_of_a_year_outside_the_programme_is_not_found(world, client_for, year):
+    office = client_for("office")
+    assert office.get(f"/evaluation/config/{year}/").status_code == 404
+    assert office.post(f"/evaluation/config/{year}/", {"top_n": 1}).status_code == 404
+    assert not EvaluationConfig.objects.exists()
+
+
+def test_opening_the_config_page_writes_nothing(world, client_for):
+    response = client_for("office").get(reverse("evaluation-config", kwargs={"year": YEAR}))
+    assert response.status_code == 200
+    assert not EvaluationConfig.objects.exists()  # created only when the office saves

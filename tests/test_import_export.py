@@ -294,3 +294,62 @@ def test_reimport_costs_a_few_queries_per_batch_not_per_row(world, client_for, s
     assert "更新0家" in " ".join(str(m) for m in response.wsgi_request._messages)
     # Session, user, towns, then per batch: codes, names, figures. Two queries per row before the fix.
     assert len(queries) <= 10 + 3 * 4, [q["sql"][:80] for q in queries]
+
+
+def _whole_grid(upload: SimpleUploadedFile, *, far_cell: bool = True, dimension="A1:XFD1048576") -> SimpleUploadedFile:
+    """The file declaring the whole grid as its dimension, with one cell in the sheet's last row."""
+    import re
+
+    source = io.BytesIO(upload.read())
+    target = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as patched:
+        for info in original.infolist():
+            data = original.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                text = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension}"/>', text)
+                if far_cell:
+                    far = '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                    text = text.replace("</sheetData>", far + "</sheetData>")
+                data = text.encode()
+            patched.writestr(info, data)
+    return SimpleUploadedFile(upload.name, target.getvalue(), content_type="application/octet-stream")
+
+
+@pytest.fixture
+def rows_read(monkeypatch):
+    """Counts the rows openpyxl hands to the importer, and fails at once on a row padded to the declared width."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    seen = {"rows": 0}
+    original = ReadOnlyWorksheet._cells_by_row
+
+    def counting(self, *args, **kwargs):
+        for values in original(self, *args, **kwargs):
+            seen["rows"] += 1
+            assert len(values) <= len(HEADERS) + 1, f"row padded to {len(values)} columns"
+            assert seen["rows"] <= 10_000, "reader walked far past the row limit"
+            yield values
+
+    monkeypatch.setattr(ReadOnlyWorksheet, "_cells_by_row", counting)
+    return seen
+
+
+def test_sheet_declaring_the_whole_grid_is_refused_quickly(world, client_for, settings, rows_read):
+    settings.IMPORT_MAX_ROWS = 100
+    upload = _whole_grid(xlsx([]))
+    assert len(upload) < 10_000  # a few KB on the wire
+    before = counts()
+    response = post(client_for("county"), upload)
+    assert response.status_code == 400
+    assert "行数超过上限 100 行" in response.content.decode()
+    assert rows_read["rows"] <= 100 + 2  # the header, the limit, and the one row that passes it
+    assert counts() == before
+
+
+def test_wide_dimension_alone_does_not_slow_a_good_file(world, client_for, settings, rows_read):
+    settings.IMPORT_MAX_ROWS = 100
+    response = post(client_for("county"), _whole_grid(xlsx([row(name="宽表企业")]), far_cell=False))
+    assert response.status_code == 302
+    assert Enterprise.objects.filter(name="宽表企业").exists()
+    assert rows_read["rows"] <= 100 + 2  # blank rows up to the declared last row are not walked through

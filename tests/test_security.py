@@ -107,3 +107,118 @@ def test_session_api_writes_need_csrf_but_token_clients_do_not(world):
     token = APIClient(enforce_csrf_checks=True)
     token.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['county'])}")
     assert token.post(url, data, format="json").status_code == 201
+
+
+# --- request body size (issue 11, finding 6) --------------------------------------------------------
+
+
+def test_a_body_larger_than_any_legitimate_upload_is_refused_before_it_is_read(world, settings):
+    assert max(settings.IMPORT_MAX_UPLOAD_BYTES, settings.ATTACHMENT_MAX_BYTES) <= settings.MAX_REQUEST_BODY_BYTES
+    client = Client()
+    too_big = str(settings.MAX_REQUEST_BODY_BYTES + 1)
+    # The declared length is what counts: the guard answers before anything reads the (here short) body.
+    response = client.post(reverse("login"), {"username": "office"}, CONTENT_LENGTH=too_big)
+    assert response.status_code == 413
+    assert "请求内容过大" in response.content.decode()
+    api = client.post("/api/v1/tasks/", b"{}", content_type="application/json", CONTENT_LENGTH=too_big)
+    assert api.status_code == 413 and "detail" in api.json()
+
+
+def test_the_body_guard_measures_the_real_body(world, settings, client_for):
+    settings.MAX_REQUEST_BODY_BYTES = 1024
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    office = client_for("county")
+    big = SimpleUploadedFile("企业.xlsx", b"PK\x03\x04" + b"x" * 4096)
+    assert office.post(reverse("enterprise-import"), {"file": big}).status_code == 413
+    assert office.post(reverse("enterprise-import"), {"file": SimpleUploadedFile("a.txt", b"x")}).status_code == 400
+
+
+# --- caching of authenticated responses (issue 11, finding 14) ----------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/api-tokens/", "/towns/", "/tasks/"])
+def test_authenticated_pages_are_not_stored_by_caches(world, tasks_world, client_for, url):
+    response = client_for("office").get(url)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_token_api_responses_are_not_stored_either(world):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['api'])}")
+    response = client.get("/api/v1/tasks/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+# --- logging (issue 11, finding 16) ------------------------------------------------------------------------------
+
+
+def test_a_refused_request_is_logged_as_one_line(world, client_for):
+    import io
+    import logging
+
+    county = client_for("county")
+    console = next(h for h in logging.getLogger().handlers if h.name == "console")
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        assert county.get("/api-tokens/").status_code == 403
+    finally:
+        console.setStream(previous)
+    lines = [line for line in stream.getvalue().splitlines() if line.strip()]
+    assert len(lines) == 1, lines  # no traceback
+    assert "WARNING django.request: Forbidden (Permission denied): /api-tokens/" in lines[0]
+
+
+# --- lockout behind the proxy (issue 11, finding 2) --------------------------------------------------------------
+
+CLIENT_A, CLIENT_B = "203.0.113.5", "198.51.100.7"
+
+
+def behind_proxy(forwarded_for: str) -> Client:
+    """A browser reaching the app through the reverse proxy: the proxy connects from 127.0.0.1 and appends the
+    address it saw to X-Forwarded-For (nginx's $proxy_add_x_forwarded_for)."""
+    return Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for, HTTP_X_FORWARDED_PROTO="https")
+
+
+def test_lockout_behind_the_proxy_is_per_account_and_client(world, settings):
+    settings.TRUSTED_PROXY_COUNT, settings.AXES_FAILURE_LIMIT = 1, 5
+    a = behind_proxy(CLIENT_A)
+    for _ in range(5):
+        login(a, "office", "wrong-password")
+    locked = login(a, "office", PASSWORD)
+    assert locked.status_code == 429
+    page = locked.content.decode()
+    assert "登录失败次数过多" in page and "30 分钟" in page  # the time left
+    # The same account from another client still logs in: the proxy's own address is not what is locked.
+    assert login(behind_proxy(CLIENT_B), "office", PASSWORD).status_code == 302
+    # Client A prepending B's address (the proxy appends A's real one) is still A.
+    spoofed = behind_proxy(f"{CLIENT_B}, {CLIENT_A}")
+    assert login(spoofed, "office", PASSWORD).status_code == 429
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("username", "ip_address")) == {("office", CLIENT_A)}
+
+
+@pytest.mark.parametrize(
+    ("count", "remote", "forwarded", "client"),
+    [
+        (0, "10.0.0.9", "1.2.3.4", "10.0.0.9"),  # no proxy trusted: the header is the client's own words
+        (1, "127.0.0.1", "1.2.3.4", "1.2.3.4"),
+        (1, "127.0.0.1", "6.6.6.6, 1.2.3.4", "1.2.3.4"),  # a spoofed entry on the left changes nothing
+        (2, "127.0.0.1", "6.6.6.6, 1.2.3.4, 10.0.0.2", "1.2.3.4"),  # two proxies: the second from the right
+        (1, "127.0.0.1", "", "127.0.0.1"),  # not through the proxy at all
+        (2, "127.0.0.1", "1.2.3.4", "127.0.0.1"),  # fewer entries than proxies: not trusted
+        (1, "127.0.0.1", "not-an-address", "127.0.0.1"),
+    ],
+)
+def test_client_address_trusts_exactly_the_configured_proxies(settings, count, remote, forwarded, client):
+    from django.test import RequestFactory
+
+    from yuncheng_towns.login_protection import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == client

@@ -381,3 +381,38 @@ def test_report_attachment_is_scoped(tasks_world, world, client_for):
     assert client_of(None, tasks_world.zhaoshang).get(url).status_code == 404
     with pytest.raises(PermissionDenied):
         services.report_attach(user=tasks_world.keji, report=mine, upload=SimpleUploadedFile("x.pdf", b"%PDF-1"))
+
+
+def test_report_opened_under_another_tasks_url_is_not_found(tasks_world, world, client_for):
+    """POST /tasks/5/report/<a task-4 report>/ must not move the report to task 5 (issue 11, finding 5)."""
+    county = world.users["county"]
+    mine = report(county, 4, pct="30", towns=[world.home_town])
+    other = Task.objects.get(number=5)
+    period = current_period(other)
+    year = progress.parse_period(period, other.reporting_period).start.year
+    data = {"period": period, "narrative": "改到任务5", "towns": [world.home_town.pk]}
+    for measure in other.measures.filter(year=year):
+        data[f"measure_{measure.pk}"], data[f"note_{measure.pk}"] = "100", ""
+    url = reverse("report-edit", kwargs={"number": 5, "pk": mine.pk})
+    browser = client_for("county")
+    assert browser.get(url).status_code == 404
+    assert browser.post(url, data).status_code == 404
+    mine.refresh_from_db()
+    assert mine.task.number == 4 and mine.narrative == "推进顺利"
+    assert set(mine.measure_progress.values_list("progress_pct", flat=True)) == {Decimal("30")}
+    from django.http import Http404
+
+    with pytest.raises(Http404):  # the rule holds in the service too, whatever the caller
+        services.report_save(user=county, task=other, period=period, narrative="x", measures={}, towns=[], report=mine)
+    assert ProgressReport.objects.get(pk=mine.pk).task.number == 4
+
+
+@pytest.mark.parametrize("url", ["/tasks/?year=-1", "/tasks/?year=10000", "/tasks/?year=99999", "/tasks/1/?year=0"])
+def test_years_outside_the_programme_are_not_found(tasks_world, client_for, url):
+    assert client_for("county").get(url).status_code == 404
+
+
+def test_a_year_inside_the_programme_still_shows(tasks_world, client_for):
+    assert client_for("county").get("/tasks/?year=2030").status_code == 200
+    assert client_for("county").get("/tasks/1/?year=2000").status_code == 200
+    assert client_for("county").get("/tasks/?year=abc").status_code == 200  # not a number: this year, as before

@@ -45,6 +45,12 @@ def validate_credit_code(value: str) -> None:
 
 
 FIRST_FIGURE_YEAR = 2000
+LAST_PROGRAMME_YEAR = 2100  # plans may look ahead; no page or record reaches beyond this
+
+
+def is_programme_year(year: int) -> bool:
+    """Whether a year asked for in a URL can concern the programme at all (else the page is not found)."""
+    return FIRST_FIGURE_YEAR <= year <= LAST_PROGRAMME_YEAR
 
 
 def validate_figure_year(value: int) -> None:

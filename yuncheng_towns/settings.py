@@ -69,12 +69,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body larger than any upload is refused (413) before anything reads it.
+    "yuncheng_towns.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "yuncheng_towns.middleware.NoStoreForAuthenticatedMiddleware",
     "yuncheng_towns.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.ApiAccountPagesMiddleware",
@@ -126,13 +129,17 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Five failed logins for one account from one address lock that pair for 30 minutes.
+# Five failed logins for one account from one client address lock that pair for 30 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_LOCKOUT_CALLABLE = "yuncheng_towns.login_protection.lockout_response"  # registration/locked.html, time left
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "1" if PRODUCTION else "0"))
+# Reverse proxies in front of gunicorn, each appending to X-Forwarded-For: the client's address is the N-th entry
+# from the right (0 = no proxy, use REMOTE_ADDR). Exactly the number deployed: one more trusts a spoofed entry.
+# (Formerly AXES_PROXY_COUNT, which had no effect: axes read it only through django-ipware, not installed.)
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "1" if PRODUCTION else "0"))
+AXES_CLIENT_IP_CALLABLE = "yuncheng_towns.login_protection.client_ip"
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -275,6 +282,12 @@ CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 
 # --- Certification attachments ------------------------------------------------------
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Any request body: the largest legitimate upload (an import or an attachment) plus 1 MiB for the form's other fields
+# and the multipart framing. Larger bodies get 413 before they are read (yuncheng_towns.middleware); the reverse
+# proxy's client_max_body_size must match (README, Security).
+MAX_REQUEST_BODY_BYTES = int(
+    os.environ.get("MAX_REQUEST_BODY_BYTES", str(max(IMPORT_MAX_UPLOAD_BYTES, ATTACHMENT_MAX_BYTES) + 2**20))
+)
 
 # --- Content Security Policy: no inline script or style, nothing from another origin ------------
 CONTENT_SECURITY_POLICY = {
@@ -312,7 +325,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (403, 400) is one line, without the traceback Django attaches to it.
+    "filters": {"client_errors_on_one_line": {"()": "yuncheng_towns.logfilters.ClientErrorsOnOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["client_errors_on_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
