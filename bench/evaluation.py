@@ -27,7 +27,6 @@ import datetime
 import json
 import os
 import platform
-import random
 import re
 import shutil
 import subprocess
@@ -116,12 +115,11 @@ django.setup()
 import redis  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench import dataset  # noqa: E402
+from bench import dataset, evaluation_profile  # noqa: E402
+from bench.measure import busy_share, machine_cpu, postgres_cpu, table, tree_cpu  # noqa: E402
 from evaluation import services as evaluation  # noqa: E402
 from evaluation.models import EvaluationRun, TownEvaluation  # noqa: E402
-from towns.models import Town  # noqa: E402
 from yuncheng_towns.celery import app as celery_app  # noqa: E402
 
 TOWNS_PER_TASK = settings.EVALUATION_TOWNS_PER_TASK
@@ -297,67 +295,6 @@ class RunResult:
         return self.done / self.seconds if self.seconds else 0.0
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def proc_cpu(pid: int) -> float:
-    """User + system CPU seconds of one process (0 if it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def tree_cpu(pid: int) -> float:
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
-    return proc_cpu(pid) + sum(tree_cpu(int(c)) for c in children)
-
-
-def machine_cpu() -> tuple[float, float]:
-    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    user, nice, system, idle, iowait, irq, softirq, steal = values
-    busy = user + nice + system + irq + softirq + steal
-    return busy / CLOCK_TICKS, (busy + idle + iowait) / CLOCK_TICKS
-
-
-def is_postgres(pid: str) -> bool:
-    try:
-        return "(postgres)" in (Path("/proc") / pid / "stat").read_text()
-    except OSError:
-        return False
-
-
-def postgres_cpu() -> float:
-    """CPU seconds of all PostgreSQL processes: the live ones, plus what the postmaster has reaped from
-    exited backends (a worker opens a new connection per task, so most backends are gone by the end)."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            head, _, tail = (entry / "stat").read_text().rpartition(")")
-        except OSError:
-            continue
-        if head.endswith("(postgres"):
-            fields = tail.split()
-            total += int(fields[11]) + int(fields[12])
-            if not is_postgres(fields[1]):
-                total += int(fields[13]) + int(fields[14])  # the postmaster: its reaped children
-    return total / CLOCK_TICKS
-
-
-def busy_share(window: float = 3.0) -> float:
-    busy0, total0 = machine_cpu()
-    time.sleep(window)
-    busy1, total1 = machine_cpu()
-    return (busy1 - busy0) / max(total1 - total0, 1e-9)
-
-
 def wait_for_quiet() -> float:
     """Other sessions share this machine: wait (bounded) until its CPU is mostly idle before a timed pass."""
     deadline = time.monotonic() + ARGS.quiet_wait
@@ -517,140 +454,6 @@ def frame_kind(frames: list[str]) -> str:
     return "other (Django, stdlib)"
 
 
-# --- 4. one town, in-process ----------------------------------------------------------------------------
-
-
-def shape(sql: str) -> str:
-    sql = re.sub(r"'[^']*'", "?", sql)
-    sql = re.sub(r"\b\d+\b", "?", sql)
-    match = re.match(r"(SELECT|UPDATE|INSERT INTO|DELETE FROM|SAVEPOINT|RELEASE SAVEPOINT)\b", sql)
-    verb = match.group(1) if match else sql.split()[0]
-    tables = re.findall(r'(?:FROM|INTO|UPDATE|JOIN) "(\w+)"', sql)
-    where = re.search(r"WHERE (.{0,90})", sql)
-    return f"{verb} {','.join(dict.fromkeys(tables))}" + (f" WHERE {where.group(1)}" if where else "")
-
-
-def profile_towns() -> dict:
-    """evaluate_towns for a sample of towns in chunks of TOWNS_PER_TASK on a scratch run (deleted afterwards):
-    queries per town (a chunk's over its towns) with CaptureQueriesContext, then the same towns again on a
-    second scratch run under pyinstrument."""
-    rng = random.Random(ARGS.seed + 1)
-    ids = sorted(
-        rng.sample(list(Town.objects.values_list("pk", flat=True)), min(ARGS.profile_towns, Town.objects.count()))
-    )
-    tiers = dict(Town.objects.filter(pk__in=ids).values_list("pk", "tier"))
-    per_town, shapes, seconds_per_town = [], collections.defaultdict(lambda: [0, 0.0]), []
-    scratch = []
-    try:
-        run = EvaluationRun.objects.create(year=LAST_YEAR, weights=evaluation.config_for(LAST_YEAR).effective_weights())
-        scratch.append(run.pk)
-        for chunk in (ids[i : i + TOWNS_PER_TASK] for i in range(0, len(ids), TOWNS_PER_TASK)):
-            with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
-                evaluation.evaluate_towns(run_id=run.pk, town_ids=chunk)
-                seconds_per_town += [(time.perf_counter() - started) / len(chunk)] * len(chunk)
-            per_town += [(tiers[town_id], len(ctx.captured_queries) / len(chunk)) for town_id in chunk]
-            for q in ctx.captured_queries:
-                s = shapes[shape(q["sql"])]
-                s[0] += 1
-                s[1] += float(q["time"])
-        by_tier = collections.defaultdict(list)
-        for tier, n in per_town:
-            by_tier[tier].append(n)
-        profile_text = None
-        try:
-            from pyinstrument import Profiler
-        except ImportError:
-            Profiler = None
-        if Profiler is not None:
-            run2 = EvaluationRun.objects.create(
-                year=LAST_YEAR, weights=evaluation.config_for(LAST_YEAR).effective_weights()
-            )
-            scratch.append(run2.pk)
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            for i in range(0, len(ids), TOWNS_PER_TASK):
-                evaluation.evaluate_towns(run_id=run2.pk, town_ids=ids[i : i + TOWNS_PER_TASK])
-            profiler.stop()
-            profile_text = profiler.output_text(unicode=True, color=False, show_all=False)
-            (OUT / "pyinstrument-evaluate_town.txt").write_text(profile_text)
-            (OUT / "pyinstrument-evaluate_town.html").write_text(profiler.output_html())
-    finally:
-        EvaluationRun.objects.filter(pk__in=scratch).delete()
-    total_sql = sum(t for _, t in shapes.values())
-    return {
-        "towns": len(ids),
-        "queries_per_town": {tier: (min(v), max(v), round(sum(v) / len(v), 1)) for tier, v in by_tier.items()},
-        "queries_per_town_mean": round(sum(n for _, n in per_town) / len(per_town), 1),
-        "ms_per_town_mean": round(1000 * sum(seconds_per_town) / len(seconds_per_town), 2),
-        "sql_ms_per_town_mean": round(1000 * total_sql / len(ids), 2),
-        "query_shapes": sorted(
-            ((k, n, round(1000 * t / len(ids), 3)) for k, (n, t) in shapes.items()), key=lambda r: -r[2]
-        ),
-        "pyinstrument": profile_text,
-    }
-
-
-class Rollback(Exception):
-    pass
-
-
-def profile_finalize(run_id: int) -> dict:
-    """finalize() on the finished draft, rolled back: once as the project has it but with bulk_update given
-    batch_size=500 (the proposed fix), and the project's bulk_update (no batch size: one UPDATE with a CASE
-    of every row per column) against the batched one on growing prefixes of the results, to show how it
-    grows. The as-is finalize of the full run is in the worker log (the table's "finalize")."""
-    from django.db.models.query import QuerySet
-
-    original = QuerySet.bulk_update
-    timings = {"bulk_update_seconds": 0.0}
-
-    def batched(self, objs, fields, batch_size=None):
-        started = time.perf_counter()
-        try:
-            return original(self, objs, fields, batch_size=batch_size or ARGS.finalize_batch)
-        finally:
-            timings["bulk_update_seconds"] += time.perf_counter() - started
-
-    out: dict = {"batch_size": ARGS.finalize_batch}
-    try:
-        with transaction.atomic():
-            EvaluationRun.objects.filter(pk=run_id).update(status=EvaluationRun.Status.RUNNING)
-            QuerySet.bulk_update = batched
-            started = time.perf_counter()
-            evaluation.finalize(run_id=run_id)
-            out["finalize_batched_seconds"] = time.perf_counter() - started
-            out["finalize_batched_bulk_update_seconds"] = timings["bulk_update_seconds"]
-            raise Rollback
-    except Rollback:
-        pass
-    finally:
-        QuerySet.bulk_update = original
-    results = list(TownEvaluation.objects.filter(run_id=run_id).order_by("pk"))
-    out["scaling"] = []
-    for n in ARGS.finalize_prefixes:
-        if n > len(results):
-            break
-        row = {"rows": n}
-        for label, batch in (("as_is", None), ("batched", ARGS.finalize_batch)):
-            try:
-                with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
-                    started = time.perf_counter()
-                    TownEvaluation.objects.bulk_update(results[:n], ["score", "rank", "breakdown"], batch_size=batch)
-                    row[f"{label}_seconds"] = time.perf_counter() - started
-                    row[f"{label}_statements"] = len(ctx.captured_queries)
-                    row[f"{label}_sql_kb"] = sum(len(q["sql"]) for q in ctx.captured_queries) // 1024
-                    raise Rollback
-            except Rollback:
-                pass
-        out["scaling"].append(row)
-        say(
-            f"   bulk_update of {n:,} results: as is {row['as_is_seconds']:.2f} s, "
-            f"batched {row['batched_seconds']:.2f} s"
-        )
-    return out
-
-
 # --- reporting -------------------------------------------------------------------------------------------
 
 
@@ -681,21 +484,6 @@ def machine() -> dict:
         "pg_settings": f"shared_buffers={buffers}, synchronous_commit={sync}",
         "os": platform.platform(),
     }
-
-
-def table(rows: list[list[str]], markdown: bool) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        if markdown:
-            lines.append("| " + " | ".join(row) + " |")
-            if n == 0:
-                lines.append("|" + "|".join("---" for _ in row) + "|")
-        else:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-            if n == 0:
-                lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[list[str]]:
@@ -797,12 +585,12 @@ def main() -> None:
         runs.append(result)
 
     say("4. evaluate_towns profiled in-process ...")
-    prof = profile_towns()
+    prof = evaluation_profile.profile_towns(ARGS, OUT, LAST_YEAR, TOWNS_PER_TASK)
     draft = EvaluationRun.objects.filter(year=LAST_YEAR, status=EvaluationRun.Status.DRAFT).first()
     fin = None
     if draft and ARGS.finalize_prefixes:
         say("5. finalize on the draft, rolled back (bulk_update as is and batched) ...")
-        fin = profile_finalize(draft.pk)
+        fin = evaluation_profile.profile_finalize(ARGS, draft.pk, say)
     info = machine()
     if head() != commit_at_start:  # others may commit while this runs; workers start per pass
         info["commit"] = f"{commit_at_start} at the start, {info['commit']} at the end"

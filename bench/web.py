@@ -45,6 +45,7 @@ import urllib.error  # noqa: E402
 import urllib.request  # noqa: E402
 
 from bench import dataset  # noqa: E402
+from bench.measure import table  # noqa: E402
 
 GOAL_API_RATIO = 0.25  # issue 6: the town list API at >= 0.25x the floor's throughput
 ENDPOINTS = ["floor", "api_towns", "town_page", "task_board", "targets", "floor_again"]
@@ -302,21 +303,6 @@ def wrk(name: str, path: str, headers: dict[str, str], duration: float) -> dict:
 
 
 # --- reporting -------------------------------------------------------------------------------------------
-
-
-def table(rows: list[list[str]], markdown: bool) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = []
-    for n, row in enumerate(rows):
-        if markdown:
-            lines.append("| " + " | ".join(row) + " |")
-            if n == 0:
-                lines.append("|" + "|".join("---" for _ in row) + "|")
-        else:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
-            if n == 0:
-                lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 def machine() -> dict:
