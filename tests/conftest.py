@@ -221,3 +221,95 @@ def production_static(tmp_path_factory) -> Path:
         ),
     )
     return root
+
+
+@pytest.fixture
+def objects(world, cert, tasks_world, settings):
+    import datetime
+    from decimal import Decimal
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from certification import services as cert_services
+    from evaluation.models import EvaluationRun, SupervisionNotice
+    from tasks_registry import services as task_services
+    from tasks_registry.models import KeyProject, Task
+
+    from .helpers import report
+
+    """Objects of 万荣县 (the world's home county) at every stage."""
+    county = world.users["county"]
+    app = cert.make("public_notice")
+    attachment = cert_services.Attachment.objects.create(
+        application=app,
+        kind="figures",
+        file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4"),
+        original_name="证明.pdf",
+        size=8,
+        content_type="application/pdf",
+        uploaded_by=county,
+    )
+    certificate = cert_services.application_certify(user=cert.office, application=app)
+    rejected = cert.make(
+        "expert_review",
+        town=__import__("tests.test_certification", fromlist=["x"]).town_with_firms(world, "万荣县另一镇"),
+    )
+    cert_services.application_reject(user=cert.office, application=rejected, reason="不符合")
+    run = EvaluationRun.objects.create(year=2025, status="draft", total=0)
+    notice = SupervisionNotice.objects.create(
+        number="运专镇督〔2026〕001号",
+        run=run,
+        town=world.home_town,
+        county=world.home_county,
+        problems=["排名靠后"],
+        issued_on=timezone.localdate(),
+        deadline=timezone.localdate(),
+    )
+    from evaluation.models import RectificationAttachment, RectificationReport
+
+    rectification = RectificationAttachment.objects.create(
+        report=RectificationReport.objects.create(notice=notice, text="整改", submitted_by=county),
+        file=SimpleUploadedFile("整改.pdf", b"%PDF-1.4"),
+        original_name="整改.pdf",
+        size=8,
+        content_type="application/pdf",
+    )
+    problem = task_services.problem_record(
+        user=county, data={"title": "x", "description": "x", "town": world.home_town, "found_on": timezone.localdate()}
+    )
+    project = KeyProject.objects.create(
+        town=world.home_town,
+        name="项目",
+        investment_wan=Decimal("1"),
+        stage="signed",
+        signed_on=datetime.date(2026, 1, 1),
+    )
+    unit_report = report(tasks_world.gongxin, 4)
+    report_attachment = task_services.report_attach(
+        user=tasks_world.gongxin, report=unit_report, upload=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4")
+    )
+    rec = cert_services.province_recommend(
+        user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
+    )
+    return {
+        "app": app,
+        "attachment": attachment,
+        "certificate": certificate,
+        "rejected": rejected,
+        "run": run,
+        "notice": notice,
+        "problem": problem,
+        "project": project,
+        "report": unit_report,
+        "report_attachment": report_attachment,
+        "recommendation": rec,
+        "rectification": rectification,
+        "cycle": cert.cycle,
+        "enterprise": world.home_enterprise,
+        "enterprise_figures": world.home_enterprise.figures.first(),
+        "town": world.home_town,
+        "town_figures": world.home_town.figures.first(),
+        "county": world.home_county,
+        "measure": Task.objects.get(number=4).measures.first(),
+    }

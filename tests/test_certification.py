@@ -20,6 +20,7 @@ from core.models import Notification
 from towns.models import Role, TownTierChange
 
 from .factories import TownFactory, make_user
+from .helpers import client_of
 
 S = Application.Status
 
@@ -36,14 +37,6 @@ def town_with_firms(world, name, tier="potential", supporting=8):
     for _ in range(supporting):
         EnterpriseFactory(town=town, role="supporting")
     return town
-
-
-def client_of(client_factory, user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 # --- starting and filling ---------------------------------------------------------------------------

@@ -25,18 +25,10 @@ from tasks_registry.models import KeyProject, Problem, ProgressReport, Task
 from towns.models import Role, Town, TownYearFigures
 
 from .factories import EnterpriseFactory, EnterpriseFiguresFactory, TownFactory, TownFiguresFactory, make_user
+from .helpers import client_of, run_inline
 from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
-from .test_certification import client_of
 
 YEAR = 2025
-
-
-def run_inline(run: EvaluationRun, per_task: int = 100) -> EvaluationRun:
-    """What the Celery chord does, in this process: the towns in chunks, then scoring."""
-    town_ids = list(Town.objects.order_by("pk").values_list("pk", flat=True))
-    for i in range(0, len(town_ids), per_task):
-        evaluation.evaluate_towns(run_id=run.pk, town_ids=town_ids[i : i + per_task])
-    return evaluation.finalize(run_id=run.pk)
 
 
 def start(user, year=YEAR, capture=None) -> EvaluationRun:

@@ -39,7 +39,6 @@ from schemathesis.specs.openapi.checks import (
 from yuncheng_towns.wsgi import application
 
 from .factories import EnterpriseFactory, api_key, valid_credit_code
-from .test_idor import objects  # noqa: F401  (fixture: one object of every kind, of 万荣县)
 
 SCHEMA_URL = "/api/schema/"
 MAX_EXAMPLES = 25  # per operation and role: 33 operations x 2 roles, about 1.5 minutes on 2 cores
@@ -256,7 +255,7 @@ def fuzz_data(world, objects):  # noqa: F811
     report, ...), a published evaluation with results and notices, and two enterprises no application names."""
     from evaluation import services as evaluation
 
-    from .test_evaluation import run_inline
+    from .helpers import run_inline
 
     EnterpriseFactory(town=world.home_town, name="可删除企业甲")
     EnterpriseFactory(town=world.other_town, name="可删除企业乙")

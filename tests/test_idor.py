@@ -4,25 +4,17 @@ A new URL with an id must be added to the table below, or this test fails."""
 
 from __future__ import annotations
 
-import datetime
 import re
-from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from certification import services as cert_services
-from evaluation.models import EvaluationRun, SupervisionNotice
-from tasks_registry import services as task_services
-from tasks_registry.models import KeyProject, Task
 from towns.models import Role
 
 from .factories import make_user
-from .test_certification import client_of
-from .test_tasks import report
+from .helpers import client_of
 
 
 def _patterns(resolver=None, prefix=""):
@@ -33,85 +25,6 @@ def _patterns(resolver=None, prefix=""):
             route = prefix + str(entry.pattern)
             if re.search(r"<(int|slug):", route) or "(?P<" in route:
                 yield entry.name, route
-
-
-@pytest.fixture
-def objects(world, cert, tasks_world, settings):
-    """Objects of 万荣县 (the world's home county) at every stage."""
-    county = world.users["county"]
-    app = cert.make("public_notice")
-    attachment = cert_services.Attachment.objects.create(
-        application=app,
-        kind="figures",
-        file=SimpleUploadedFile("证明.pdf", b"%PDF-1.4"),
-        original_name="证明.pdf",
-        size=8,
-        content_type="application/pdf",
-        uploaded_by=county,
-    )
-    certificate = cert_services.application_certify(user=cert.office, application=app)
-    rejected = cert.make(
-        "expert_review",
-        town=__import__("tests.test_certification", fromlist=["x"]).town_with_firms(world, "万荣县另一镇"),
-    )
-    cert_services.application_reject(user=cert.office, application=rejected, reason="不符合")
-    run = EvaluationRun.objects.create(year=2025, status="draft", total=0)
-    notice = SupervisionNotice.objects.create(
-        number="运专镇督〔2026〕001号",
-        run=run,
-        town=world.home_town,
-        county=world.home_county,
-        problems=["排名靠后"],
-        issued_on=timezone.localdate(),
-        deadline=timezone.localdate(),
-    )
-    from evaluation.models import RectificationAttachment, RectificationReport
-
-    rectification = RectificationAttachment.objects.create(
-        report=RectificationReport.objects.create(notice=notice, text="整改", submitted_by=county),
-        file=SimpleUploadedFile("整改.pdf", b"%PDF-1.4"),
-        original_name="整改.pdf",
-        size=8,
-        content_type="application/pdf",
-    )
-    problem = task_services.problem_record(
-        user=county, data={"title": "x", "description": "x", "town": world.home_town, "found_on": timezone.localdate()}
-    )
-    project = KeyProject.objects.create(
-        town=world.home_town,
-        name="项目",
-        investment_wan=Decimal("1"),
-        stage="signed",
-        signed_on=datetime.date(2026, 1, 1),
-    )
-    unit_report = report(tasks_world.gongxin, 4)
-    report_attachment = task_services.report_attach(
-        user=tasks_world.gongxin, report=unit_report, upload=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4")
-    )
-    rec = cert_services.province_recommend(
-        user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
-    )
-    return {
-        "app": app,
-        "attachment": attachment,
-        "certificate": certificate,
-        "rejected": rejected,
-        "run": run,
-        "notice": notice,
-        "problem": problem,
-        "project": project,
-        "report": unit_report,
-        "report_attachment": report_attachment,
-        "recommendation": rec,
-        "rectification": rectification,
-        "cycle": cert.cycle,
-        "enterprise": world.home_enterprise,
-        "enterprise_figures": world.home_enterprise.figures.first(),
-        "town": world.home_town,
-        "town_figures": world.home_town.figures.first(),
-        "county": world.home_county,
-        "measure": Task.objects.get(number=4).measures.first(),
-    }
 
 
 NOT_FOUND, FORBIDDEN, OPEN = 404, 403, "open"

@@ -18,27 +18,7 @@ from openpyxl import load_workbook
 from tasks_registry import progress, services
 from tasks_registry.models import KeyProject, Measure, ProgressReport, Task
 
-from .test_certification import client_of
-
-
-def current_period(task: Task) -> str:
-    return progress.last_closed_period(timezone.localdate(), task.reporting_period).code
-
-
-def report(user, number: int, pct: str = "50", consolidated=False, towns=()):
-    task = Task.objects.get(number=number)
-    period = current_period(task)
-    year = progress.parse_period(period, task.reporting_period).start.year
-    measures = {m.pk: (Decimal(pct), "") for m in task.measures.filter(year=year)}
-    return services.report_save(
-        user=user,
-        task=task,
-        period=period,
-        narrative="推进顺利",
-        measures=measures,
-        towns=list(towns),
-        consolidated=consolidated,
-    )
+from .helpers import client_of, current_period, report
 
 
 def test_tasks_api_contract(tasks_world, api_for):

@@ -34,10 +34,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from towns.models import Role
 
-from . import test_idor
 from .factories import make_user
-
-objects = test_idor.objects  # the objects of 万荣县 at every stage (a fixture)
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
