@@ -48,8 +48,19 @@ class CriteriaPolicyAdmin(AuditedAdmin):
 
 
 class RubricInline(admin.TabularInline):
+    """Read-only once experts have scored against it (Cycle.rubric_locked), as in the portal's cycle form."""
+
     model = RubricItem
     extra = 1
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.rubric_locked) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.rubric_locked) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.rubric_locked) and super().has_delete_permission(request, obj)
 
 
 @admin.register(Cycle)

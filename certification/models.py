@@ -166,6 +166,14 @@ class Cycle(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def rubric_locked(self) -> bool:
+        """Experts have scored against the rubric: it can no longer change (services and the admin ask this)."""
+        return (
+            self.pk is not None
+            and ExpertAssignment.objects.filter(application__cycle=self, reviewed_at__isnull=False).exists()
+        )
+
 
 class RubricItem(models.Model):
     """One line of the expert scoring rubric the office sets for a cycle."""

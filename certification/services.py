@@ -551,10 +551,7 @@ def cycle_save(*, user, data: dict[str, Any], rubric: list[tuple[str, int]], cyc
     town_services.validate(cycle)
     creating = cycle._state.adding
     cycle.save()
-    if (
-        cycle.rubric.exists()
-        and ExpertAssignment.objects.filter(application__cycle=cycle, reviewed_at__isnull=False).exists()
-    ):
+    if cycle.rubric.exists() and cycle.rubric_locked:
         current = [(i.name, i.max_score) for i in cycle.rubric.all()]
         if current != list(rubric):
             raise ValidationError({"rubric": _("已有专家按现行评分细则打分，评分细则不能再修改。")})
