@@ -92,9 +92,14 @@ def require_office(user) -> None:
         raise PermissionDenied(_("只有领导小组办公室可以执行此操作。"))
 
 
+def can_browse_enterprises(user) -> bool:
+    """Whether the user reads enterprise-level data at all (the list, an enterprise, its figures)."""
+    return has_portal_role(user)
+
+
 def can_see_enterprises_of(user, town) -> bool:
     scope = county_scope(user)
-    return has_portal_role(user) and (scope is None or town.county_id == scope)
+    return can_browse_enterprises(user) and (scope is None or town.county_id == scope)
 
 
 def require_town_in_scope(user, town) -> None:
