@@ -135,7 +135,10 @@ def task_detail(request, number):
                 for m in row.measures
             },
             "measure_form": MeasureForm(initial={"year": year}) if is_office(request.user) else None,
-            "problems": task.problems.exclude(status=Problem.Status.CLOSED)[:20],
+            # the problems the user may see (a county: its own), as the problem pages decide
+            "problems": selectors.problem_list(user=request.user)
+            .filter(task=task)
+            .exclude(status=Problem.Status.CLOSED)[:20],
         },
     )
 
