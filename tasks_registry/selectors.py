@@ -183,8 +183,20 @@ def problem_get(*, user, pk) -> Problem:
 
 
 def project_list(*, user) -> QuerySet[KeyProject]:
+    """The project library (page, export, API). A project is its county's record of an enterprise's investment:
+    as with enterprises (towns.permissions), a county official sees only their own county's projects, and
+    another county's project answers 404; city roles see every project."""
     require_portal_role(user)
-    return KeyProject.objects.select_related("town__county", "enterprise")
+    qs = KeyProject.objects.select_related("town__county", "enterprise")
+    scope = county_scope(user)
+    return qs if scope is None else qs.filter(town__county_id=scope)
+
+
+def project_counts(*, user) -> list[dict]:
+    """The board's city-wide "三个一批" counts per town: aggregates, open to every role like the registry's
+    enterprise counts per town (no project name, enterprise or amount)."""
+    require_portal_role(user)
+    return three_batches(KeyProject.objects.all())
 
 
 def three_batches(projects: QuerySet[KeyProject]) -> list[dict]:

@@ -78,7 +78,7 @@ def board(request):
             "themes": themes,
             "year": year,
             "my_bureau": reporting_unit(request.user)[0],
-            "batches": selectors.three_batches(selectors.project_list(user=request.user)),
+            "batches": selectors.project_counts(user=request.user),
             "last_quarter": progress.last_closed_period(timezone.localdate(), progress.QUARTERLY).code,
         },
     )
