@@ -251,22 +251,48 @@ def _next_problem_number(today: datetime.date) -> str:
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:04d}"
 
 
+def _same_submission(existing: Problem, *, user, data: dict[str, Any]) -> Problem:
+    """The problem an earlier post of the same form recorded; a different problem under that form's key (a stale
+    page submitted again with other content, or someone else's key) is refused."""
+    same = existing.reported_by_id == user.pk and all(
+        getattr(existing, key) == value for key, value in data.items() if key in ("title", "description", "town")
+    )
+    if not same:
+        raise ValidationError(_("该表单已提交过，请刷新页面后重新填写。"))
+    return existing
+
+
 @transaction.atomic
 def problem_record(*, user, data: dict[str, Any]) -> Problem:
-    """Anyone with a role in the programme records a problem found (a county, for its own towns)."""
+    """Anyone with a role in the programme records a problem found (a county, for its own towns).
+
+    ``data["idempotency_key"]`` (the form's one-time key): the same form posted twice, even at the same instant,
+    records one problem; the second post gets the first one back.
+    """
     require_problem_ledger(user)
+    data = dict(data)
+    key = data.pop("idempotency_key", None)
     town = data.get("town")
     if town is not None and county_scope(user) is not None:
         require_town_in_scope(user, town)
+    if key is not None and (existing := Problem.objects.filter(idempotency_key=key).first()):
+        return _same_submission(existing, user=user, data=data)
     today = timezone.localdate()
-    problem = Problem(reported_by=user, number=_next_problem_number(today), **data)
-    validate(problem)
+    problem = Problem(reported_by=user, number=_next_problem_number(today), idempotency_key=key, **data)
+    try:
+        validate(problem)
+    except ValidationError:
+        if key is not None and (existing := Problem.objects.filter(idempotency_key=key).first()):
+            return _same_submission(existing, user=user, data=data)  # recorded since the check above
+        raise
     for attempt in range(5):  # two problems recorded at the same instant: the second takes the next number
         try:
             with transaction.atomic():
                 problem.save()
             break
         except IntegrityError:
+            if key is not None and (existing := Problem.objects.filter(idempotency_key=key).first()):
+                return _same_submission(existing, user=user, data=data)  # the same form, posted concurrently
             if attempt == 4:
                 raise
             problem.number = _next_problem_number(today)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
+import uuid
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from tasks_registry import services
-from tasks_registry.models import KeyProject, Task
+from tasks_registry.models import KeyProject, Problem, Task
+
+from .test_concurrency import postgres_only, race  # noqa: F401 (a fixture)
 
 # --- finding 7: a task page lists only the problems the user may open ---------------------------------------
 
@@ -94,3 +99,58 @@ def test_project_library_page_export_and_api_agree_with_the_registry(tasks_world
     # the board's counts per town are the city's
     board = county.get(reverse("task-board")).content.decode()
     assert world.other_town.name in board and theirs.name not in board
+
+
+# --- finding 12: the problem form records one problem however often it is posted --------------------------
+
+
+def _problem_form(client) -> dict:
+    html = client.get(reverse("problem-create")).content.decode()
+    key = re.search(r'name="idempotency_key" value="([0-9a-f-]{36})"', html).group(1)
+    return {
+        "idempotency_key": key,
+        "title": "用地指标不足",
+        "description": "园区二期用地未落实",
+        "source": "field_research",
+        "found_on": timezone.localdate().isoformat(),
+    }
+
+
+def test_the_same_problem_form_posted_twice_records_one_problem(tasks_world, world, client_for):
+    county = client_for("county")
+    data = _problem_form(county) | {"town": world.home_town.pk}
+    first = county.post(reverse("problem-create"), data)
+    second = county.post(reverse("problem-create"), data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]  # the second post lands on the problem the first recorded
+    assert Problem.objects.filter(title="用地指标不足").count() == 1
+    problem = Problem.objects.get(title="用地指标不足")
+    assert problem.actions.count() == 1  # one "record" entry, one notice to the office
+    # a new form draws a new key: the same text posted from a fresh form is a second problem, as before
+    again = _problem_form(county) | {"town": world.home_town.pk}
+    assert again["idempotency_key"] != data["idempotency_key"]
+    assert county.post(reverse("problem-create"), again).status_code == 302
+    assert Problem.objects.filter(title="用地指标不足").count() == 2
+
+
+def test_a_used_form_key_with_other_content_is_refused(tasks_world, world, client_for):
+    county = client_for("county")
+    data = _problem_form(county)
+    assert county.post(reverse("problem-create"), data).status_code == 302
+    stale = county.post(reverse("problem-create"), data | {"title": "另一个问题"})
+    assert stale.status_code == 200 and "该表单已提交过" in stale.content.decode()  # the form again, with the reason
+    # nor can someone else's key fetch or overwrite their problem
+    other = client_for("office").post(reverse("problem-create"), data)
+    assert other.status_code == 200 and "该表单已提交过" in other.content.decode()
+    assert Problem.objects.count() == 1
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_the_same_problem_form_posted_at_once_records_one_problem(tasks_world, world):
+    county = world.users["county"]
+    key = uuid.uuid4()
+    data = {"title": "并发问题", "description": "x", "found_on": timezone.localdate(), "idempotency_key": key}
+    recorded = []
+    outcomes = race(4, lambda i: recorded.append(services.problem_record(user=county, data=data).pk))
+    assert outcomes == ["saved"] * 4
+    assert len(set(recorded)) == 1 and Problem.objects.filter(idempotency_key=key).count() == 1
