@@ -166,3 +166,29 @@ def test_application_start_and_reading_one_rule(world, cert, client_for, role):
     if readable and role != "api":
         body = client.get(reverse("application-list")).content.decode()
         assert (reverse("application-start") in body) == can_start_application(user)
+
+
+# --- experts and the enterprise registry ---------------------------------------------------------------------
+
+
+def test_experts_reach_firms_only_through_their_applications(world, cert, client_for):
+    from certification.models import ApplicationFirm
+    from towns.permissions import can_browse_enterprises, can_see_enterprises_of
+
+    app = cert.make("expert_review")
+    ApplicationFirm.objects.get_or_create(application=app, enterprise=world.home_enterprise, role="anchor")
+    expert = cert.expert
+    assert not can_browse_enterprises(expert) and not can_see_enterprises_of(expert, world.home_town)
+    assert all(can_browse_enterprises(world.users[r]) for r in ("county", "office", "bureau", "leader", "api"))
+    from .test_certification import client_of
+
+    client = client_of(None, expert)
+    assert reverse("enterprise-list") not in _nav_links(client)
+    assert client.get(reverse("enterprise-list")).status_code == 403
+    assert client.get(reverse("enterprise-detail", kwargs={"pk": world.home_enterprise.pk})).status_code == 403
+    town = client.get(reverse("town-detail", kwargs={"pk": world.home_town.pk}))
+    assert town.status_code == 200 and world.home_enterprise.name not in town.content.decode()
+    # the application assigned to the expert lists its firms
+    page = client.get(reverse("application-detail", kwargs={"pk": app.pk})).content.decode()
+    assert world.home_enterprise.name in page
+    assert reverse("enterprise-detail", kwargs={"pk": world.home_enterprise.pk}) not in page
