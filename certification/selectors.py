@@ -7,20 +7,17 @@ City bureaus have no part in certification (403). Outside one's scope an applica
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from towns.models import Role
-from towns.permissions import county_scope, require_portal_role, role_of
+from towns.permissions import county_scope, role_of
 
 from .models import Application, ApplicationFirm, Certificate, CriteriaPolicy, Cycle, ExpertAssignment, PublicNotice
-
-READERS = (Role.COUNTY, Role.OFFICE, Role.EXPERT, Role.LEADER, Role.API)
+from .permissions import is_expert, require_application_reader
 
 
 def _assignment_count(**conditions):
@@ -35,10 +32,8 @@ def _assignment_count(**conditions):
 
 
 def application_list(*, user) -> QuerySet[Application]:
-    require_portal_role(user)
+    require_application_reader(user)
     role = role_of(user)
-    if role not in READERS:
-        raise PermissionDenied(_("市直单位不参与专业镇认定。"))
     qs = (
         Application.objects.select_related("town", "county", "cycle__policy")
         .prefetch_related(Prefetch("application_firms", queryset=ApplicationFirm.objects.select_related("enterprise")))
@@ -62,7 +57,7 @@ def application_get(*, user, pk) -> Application:
 
 
 def assignment_for(*, user, application: Application) -> ExpertAssignment | None:
-    if role_of(user) != Role.EXPERT:
+    if not is_expert(user):
         return None
     return application.assignments.filter(expert=user).first()
 

@@ -17,8 +17,7 @@ from core.forms import call_service
 from core.paging import list_page, page_of, query_without_page
 from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
-from towns.models import Role
-from towns.permissions import county_scope, require_office, role_of
+from towns.permissions import county_scope, is_office, require_office
 
 from . import documents, exports, selectors, services, workflow
 from .filters import ApplicationFilter
@@ -50,6 +49,7 @@ from .models import (
     ExpertAssignment,
     ProvincialRecommendation,
 )
+from .permissions import can_start_application, require_applicant, require_can_start_application, sees_reviews
 
 Status = Application.Status
 # 龙头企业 first, then 关联配套企业, then the rest.
@@ -81,15 +81,14 @@ def application_list(request):
         filterset=ApplicationFilter(request.GET or None, queryset=selectors.application_list(user=request.user)),
         template="certification/application_list.html",
         export=("认定申请", "认定申请", exports.APPLICATION_COLUMNS),
-        context={"can_start": role_of(request.user) == Role.COUNTY},
+        context={"can_start": can_start_application(request.user)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def application_start(request):
-    if role_of(request.user) != Role.COUNTY:
-        raise PermissionDenied(_("认定申请由县（市、区）政府提出。"))
+    require_can_start_application(request.user)
     form = StartForm(request.POST or None, towns=town_selectors.editable_towns(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -111,7 +110,6 @@ def application_start(request):
 @login_required
 def application_detail(request, pk):
     app = selectors.application_get(user=request.user, pk=pk)
-    role = role_of(request.user)
     assignment = selectors.assignment_for(user=request.user, application=app)
     context = {
         "app": app,
@@ -122,7 +120,7 @@ def application_detail(request, pk):
         "versions": app.versions.all(),
         "assignment": assignment,
         "actions": workflow.actions_for(request.user, app),
-        "is_office": role == Role.OFFICE,
+        "is_office": is_office(request.user),
         "state_form": StateForm(initial={"expected": app.status}),
         "return_form": ReasonForm(initial={"expected": app.status}, prefix="return"),
         "reject_form": ReasonForm(initial={"expected": app.status}, prefix="reject"),
@@ -131,7 +129,7 @@ def application_detail(request, pk):
         "notices": app.notices.all(),
         "objections": app.objections.all(),
     }
-    if role in (Role.OFFICE, Role.LEADER):
+    if sees_reviews(request.user):
         context["assignments"] = app.assignments.select_related("expert")
         context["rubric"] = app.cycle.rubric.all()
     if hasattr(app, "certificate"):
@@ -143,8 +141,7 @@ def application_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def application_step(request, pk, step):
     app = selectors.application_get(user=request.user, pk=pk)
-    if role_of(request.user) != Role.COUNTY:
-        raise PermissionDenied(_("只有申报县（市、区）可以填写申请。"))
+    require_applicant(request.user)
     if step not in dict(STEPS):
         raise PermissionDenied()
     if not app.is_editable:
@@ -441,7 +438,7 @@ def certificate_detail(request, pk):
             "certificate": certificate,
             "document": documents.certificate(certificate),
             "revoke_form": RevokeForm(),
-            "is_office": request.user.is_authenticated and role_of(request.user) == Role.OFFICE,
+            "is_office": is_office(request.user),
         },
     )
 

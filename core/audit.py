@@ -7,6 +7,7 @@ the same through :class:`towns.admin.AuditedAdmin`, so there is no unlogged writ
 from __future__ import annotations
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -26,7 +27,7 @@ def _jsonable(value: Any) -> Any:
         return format(value.normalize(), "f")  # 1200.50 and 1200.5 are the same figure
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    if isinstance(value, models.Model):
+    if isinstance(value, (models.Model, uuid.UUID)):
         return str(value)
     return value
 

@@ -7,17 +7,17 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from towns.models import Role
-from towns.permissions import county_scope, require_portal_role, role_of
+from towns.permissions import county_scope, is_office, require_portal_role
 
 from .models import EvaluationRun, SupervisionNotice
+from .workflow import sees_supervision_notices
 
 
 def evaluation_runs(*, user) -> QuerySet[EvaluationRun]:
     """The office sees drafts; leaders, bureaus and counties see published results."""
     require_portal_role(user)
     runs = EvaluationRun.objects.select_related("started_by")
-    return runs if role_of(user) == Role.OFFICE else runs.filter(status=EvaluationRun.Status.PUBLISHED)
+    return runs if is_office(user) else runs.filter(status=EvaluationRun.Status.PUBLISHED)
 
 
 def evaluation_run_get(*, user, pk) -> EvaluationRun:
@@ -27,13 +27,11 @@ def evaluation_run_get(*, user, pk) -> EvaluationRun:
 def supervision_notices(*, user) -> QuerySet[SupervisionNotice]:
     """A county sees only its own notices; the office and leaders all; other roles none (403)."""
     require_portal_role(user)
-    role = role_of(user)
+    if not sees_supervision_notices(user):
+        raise PermissionDenied(_("督办通知书仅对领导小组办公室、领导和被督办的县（市、区）开放。"))
     qs = SupervisionNotice.objects.select_related("town", "county", "run")
-    if role == Role.COUNTY:
-        return qs.filter(county_id=county_scope(user))
-    if role in (Role.OFFICE, Role.LEADER):
-        return qs
-    raise PermissionDenied(_("督办通知书仅对领导小组办公室、领导和被督办的县（市、区）开放。"))
+    scope = county_scope(user)
+    return qs if scope is None else qs.filter(county_id=scope)
 
 
 def supervision_notice_get(*, user, pk) -> SupervisionNotice:

@@ -20,8 +20,7 @@ from core.documents import pdf_response
 from core.errors import ActionNotAllowed
 from core.forms import call_service
 from core.spreadsheets import Column, xlsx_response
-from towns.models import Role
-from towns.permissions import require_office, require_programme_member, role_of
+from towns.permissions import is_office, require_office, require_programme_member
 from towns.validators import is_programme_year
 
 from . import documents, scoring, selectors, services, workflow
@@ -87,7 +86,7 @@ def evaluation_list(request):
     return render(
         request,
         "evaluation/list.html",
-        {"runs": runs, "form": form, "schedule": task, "is_office": role_of(request.user) == Role.OFFICE},
+        {"runs": runs, "form": form, "schedule": task, "is_office": is_office(request.user)},
     )
 
 
@@ -122,7 +121,7 @@ def evaluation_detail(request, pk):
             "run": run,
             "groups": groups,
             "indicators": scoring.INDICATORS,
-            "is_office": role_of(request.user) == Role.OFFICE,
+            "is_office": is_office(request.user),
             "commendations": run.commendations.select_related("town"),
             "notices": run.notices.select_related("town"),
             "running": run.status == EvaluationRun.Status.RUNNING,

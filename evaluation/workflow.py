@@ -18,6 +18,11 @@ NOTICE_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+def sees_supervision_notices(user) -> bool:
+    """The office and leaders see every notice, a county its own (the selector scopes); other roles none."""
+    return role_of(user) in (Role.COUNTY, Role.OFFICE, Role.LEADER)
+
+
 def notice_actions_for(user, notice: SupervisionNotice) -> frozenset[str]:
     role = role_of(user)
     return frozenset(

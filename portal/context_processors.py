@@ -1,5 +1,18 @@
+"""What the navigation shows: each link asks the same predicate as the page it opens."""
+
+from certification.permissions import can_read_applications
 from core.models import Notification
-from towns.permissions import can_edit_registry, is_office, is_programme_member, membership, role_of, uses_pages
+from evaluation.workflow import sees_supervision_notices
+from tasks_registry.permissions import uses_problem_ledger
+from towns.permissions import (
+    can_browse_enterprises,
+    can_edit_registry,
+    is_office,
+    is_programme_member,
+    membership,
+    role_of,
+    uses_pages,
+)
 
 
 def role(request):
@@ -9,6 +22,10 @@ def role(request):
         "portal_role": portal_role,
         "portal_membership": membership(user),
         "can_edit_registry": can_edit_registry(user),
+        "can_browse_enterprises": can_browse_enterprises(user),
+        "can_read_applications": can_read_applications(user),
+        "uses_problem_ledger": uses_problem_ledger(user),
+        "sees_supervision_notices": sees_supervision_notices(user),
         "is_office": is_office(user),
         "is_programme_member": is_programme_member(user),
         "uses_pages": uses_pages(user),

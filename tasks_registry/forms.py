@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +70,10 @@ class ReportForm(forms.Form):
 
 
 class ProblemForm(ServiceModelForm):
+    # A one-time key drawn when the form is shown: posting the same form twice (a double click, two tabs, a
+    # retry) records one problem (services.problem_record).
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Problem
         fields = ["title", "description", "town", "task", "source", "found_on"]
@@ -77,6 +83,8 @@ class ProblemForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if towns is not None:
             self.fields["town"].queryset = towns
+        if not self.is_bound:
+            self.initial["idempotency_key"] = uuid.uuid4()
 
 
 class AssignForm(forms.Form):

@@ -272,6 +272,8 @@ class Problem(models.Model):
     )
     verification = models.TextField(_("核实意见"), blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # The one-time key of the form that recorded it: the same form posted twice records one problem.
+    idempotency_key = models.UUIDField(_("表单标识"), null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-found_on", "-id"]

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
@@ -24,14 +23,13 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from towns.models import Role
 from towns.permissions import county_scope, require_portal_role, role_of
 
 from . import progress
 from .models import KeyProject, Measure, MeasureProgress, Problem, ProgressReport, Task, TaskStatus, TaskUnit
-from .permissions import reporting_unit, unit_role
+from .permissions import reporting_unit, require_problem_ledger, unit_role
 
 
 def _latest_progress(field_name: str):
@@ -172,13 +170,10 @@ def report_get(*, user, pk, task: Task | None = None) -> ProgressReport:
 def problem_list(*, user) -> QuerySet[Problem]:
     """Counties see their own towns' problems, those assigned to them and those they recorded; city roles
     all of them. Experts and API consumers have no part in the ledger."""
-    require_portal_role(user)
-    role = role_of(user)
-    if role in (Role.EXPERT, Role.API):
-        raise PermissionDenied(_("问题台账仅对领导小组成员单位和县（市、区）开放。"))
+    require_problem_ledger(user)
     qs = Problem.objects.select_related("town__county", "task", "responsible_bureau", "responsible_county")
-    if role == Role.COUNTY:
-        county = county_scope(user)
+    county = county_scope(user)
+    if county is not None:
         qs = qs.filter(Q(town__county_id=county) | Q(responsible_county_id=county) | Q(reported_by=user))
     return qs
 
@@ -188,8 +183,20 @@ def problem_get(*, user, pk) -> Problem:
 
 
 def project_list(*, user) -> QuerySet[KeyProject]:
+    """The project library (page, export, API). A project is its county's record of an enterprise's investment:
+    as with enterprises (towns.permissions), a county official sees only their own county's projects, and
+    another county's project answers 404; city roles see every project."""
     require_portal_role(user)
-    return KeyProject.objects.select_related("town__county", "enterprise")
+    qs = KeyProject.objects.select_related("town__county", "enterprise")
+    scope = county_scope(user)
+    return qs if scope is None else qs.filter(town__county_id=scope)
+
+
+def project_counts(*, user) -> list[dict]:
+    """The board's city-wide "三个一批" counts per town: aggregates, open to every role like the registry's
+    enterprise counts per town (no project name, enterprise or amount)."""
+    require_portal_role(user)
+    return three_batches(KeyProject.objects.all())
 
 
 def three_batches(projects: QuerySet[KeyProject]) -> list[dict]:

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.http import Http404
@@ -25,9 +25,7 @@ from towns.permissions import (
     county_users,
     office_users,
     require_office,
-    require_portal_role,
     require_town_in_scope,
-    role_of,
 )
 
 from . import progress
@@ -42,7 +40,15 @@ from .models import (
     Task,
     TaskUnit,
 )
-from .permissions import is_responsible_for, reporting_unit, require_reporter
+from .permissions import (
+    PROBLEM_ACTIONS,
+    reporting_unit,
+    require_problem_action,
+    require_problem_ledger,
+    require_project_editor,
+    require_report_editor,
+    require_reporter,
+)
 
 Action = AuditEntry.Action
 
@@ -152,12 +158,10 @@ def report_save(
     """
     if report is not None and report.task_id != task.pk:
         raise Http404(_("该任务下没有这份报告。"))  # a report never moves to another task
-    role = require_reporter(user, task)
+    require_reporter(user, task, consolidated=consolidated)
     bureau_id, county_id = reporting_unit(user)
-    if consolidated and role != TaskUnit.Role.LEAD:
-        raise PermissionDenied(_("只有牵头单位可以报送汇总报告。"))
-    if report is not None and (report.bureau_id, report.county_id) != (bureau_id, county_id):
-        raise PermissionDenied(_("不能修改其他单位的报告。"))
+    if report is not None:
+        require_report_editor(user, report)
     if county_id:
         for town in towns:
             require_town_in_scope(user, town)  # a county reports for its own towns only
@@ -232,9 +236,7 @@ def _measure_summary(report: ProgressReport) -> str:
 
 @transaction.atomic
 def report_attach(*, user, report: ProgressReport, upload) -> ReportAttachment:
-    bureau_id, county_id = reporting_unit(user)
-    if (report.bureau_id, report.county_id) != (bureau_id, county_id):
-        raise PermissionDenied(_("不能修改其他单位的报告。"))
+    require_report_editor(user, report)
     attachment = uploads.store(ReportAttachment, upload=upload, report=report)
     audit.record(action=Action.CREATE, obj=attachment, user=user)
     return attachment
@@ -249,24 +251,48 @@ def _next_problem_number(today: datetime.date) -> str:
     return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:04d}"
 
 
+def _same_submission(existing: Problem, *, user, data: dict[str, Any]) -> Problem:
+    """The problem an earlier post of the same form recorded; a different problem under that form's key (a stale
+    page submitted again with other content, or someone else's key) is refused."""
+    same = existing.reported_by_id == user.pk and all(
+        getattr(existing, key) == value for key, value in data.items() if key in ("title", "description", "town")
+    )
+    if not same:
+        raise ValidationError(_("该表单已提交过，请刷新页面后重新填写。"))
+    return existing
+
+
 @transaction.atomic
 def problem_record(*, user, data: dict[str, Any]) -> Problem:
-    """Anyone with a role in the programme records a problem found (a county, for its own towns)."""
-    require_portal_role(user)
-    if role_of(user) in (Role.EXPERT, Role.API):
-        raise PermissionDenied(_("问题台账仅对领导小组成员单位和县（市、区）开放。"))
+    """Anyone with a role in the programme records a problem found (a county, for its own towns).
+
+    ``data["idempotency_key"]`` (the form's one-time key): the same form posted twice, even at the same instant,
+    records one problem; the second post gets the first one back.
+    """
+    require_problem_ledger(user)
+    data = dict(data)
+    key = data.pop("idempotency_key", None)
     town = data.get("town")
     if town is not None and county_scope(user) is not None:
         require_town_in_scope(user, town)
+    if key is not None and (existing := Problem.objects.filter(idempotency_key=key).first()):
+        return _same_submission(existing, user=user, data=data)
     today = timezone.localdate()
-    problem = Problem(reported_by=user, number=_next_problem_number(today), **data)
-    validate(problem)
+    problem = Problem(reported_by=user, number=_next_problem_number(today), idempotency_key=key, **data)
+    try:
+        validate(problem)
+    except ValidationError:
+        if key is not None and (existing := Problem.objects.filter(idempotency_key=key).first()):
+            return _same_submission(existing, user=user, data=data)  # recorded since the check above
+        raise
     for attempt in range(5):  # two problems recorded at the same instant: the second takes the next number
         try:
             with transaction.atomic():
                 problem.save()
             break
         except IntegrityError:
+            if key is not None and (existing := Problem.objects.filter(idempotency_key=key).first()):
+                return _same_submission(existing, user=user, data=data)  # the same form, posted concurrently
             if attempt == 4:
                 raise
             problem.number = _next_problem_number(today)
@@ -280,19 +306,21 @@ def problem_record(*, user, data: dict[str, Any]) -> Problem:
     return problem
 
 
-def _locked_problem(problem: Problem, allowed: tuple[str, ...]) -> Problem:
+def _locked_problem(problem: Problem, action: str) -> Problem:
+    """The problem under a row lock, in a state the ledger's table (permissions.PROBLEM_ACTIONS) allows
+    ``action`` from."""
     problem = Problem.objects.select_for_update().get(pk=problem.pk)
-    if problem.status not in allowed:
+    if problem.status not in PROBLEM_ACTIONS[action][0]:
         raise ActionNotAllowed(_("问题当前状态为“%(s)s”，不能执行此操作。") % {"s": problem.get_status_display()})
     return problem
 
 
 @transaction.atomic
 def problem_assign(*, user, problem: Problem, bureau=None, county=None, deadline: datetime.date) -> Problem:
-    require_office(user)
+    require_problem_action(user, problem, "assign")
     if (bureau is None) == (county is None):
         raise ValidationError({"responsible": _("请指定一个责任单位（市直单位或县（市、区））。")})
-    problem = _locked_problem(problem, (Problem.Status.OPEN, Problem.Status.ASSIGNED, Problem.Status.RESPONDED))
+    problem = _locked_problem(problem, "assign")
     before = audit.snapshot(problem)
     problem.responsible_bureau, problem.responsible_county, problem.deadline = bureau, county, deadline
     problem.status = Problem.Status.ASSIGNED
@@ -333,11 +361,10 @@ def _notify_responsible(problem: Problem, message: str) -> None:
 def problem_respond(*, user, problem: Problem, text: str) -> Problem:
     """The responsible unit records the action it took."""
     problem = Problem.objects.select_for_update().get(pk=problem.pk)  # judge on the current assignment
-    if not is_responsible_for(user, problem):
-        raise PermissionDenied(_("只有责任单位可以反馈办理情况。"))
+    require_problem_action(user, problem, "respond")
     if not text.strip():
         raise ValidationError({"text": _("请填写办理情况。")})
-    problem = _locked_problem(problem, (Problem.Status.ASSIGNED, Problem.Status.RESPONDED))
+    problem = _locked_problem(problem, "respond")
     before = audit.snapshot(problem)
     problem.status = Problem.Status.RESPONDED
     problem.save(update_fields=["status"])
@@ -354,10 +381,10 @@ def problem_respond(*, user, problem: Problem, text: str) -> Problem:
 @transaction.atomic
 def problem_verify(*, user, problem: Problem, accept: bool, text: str) -> Problem:
     """The office verifies: closes (销号) or sends back to the responsible unit."""
-    require_office(user)
+    require_problem_action(user, problem, "verify")
     if not text.strip():
         raise ValidationError({"text": _("请填写核实意见。")})
-    problem = _locked_problem(problem, (Problem.Status.RESPONDED,))
+    problem = _locked_problem(problem, "verify")
     before = audit.snapshot(problem)
     if accept:
         problem.status, problem.closed_at, problem.closed_by = Problem.Status.CLOSED, timezone.now(), user
@@ -397,10 +424,7 @@ PROJECT_FIELDS = (
 @transaction.atomic
 def project_save(*, user, data: dict[str, Any], project: KeyProject | None = None) -> KeyProject:
     """Counties register and update their towns' projects; the office any."""
-    if role_of(user) not in (Role.COUNTY, Role.OFFICE):
-        raise PermissionDenied(_("重点项目由县（市、区）登记维护。"))
-    if project is not None:
-        require_town_in_scope(user, project.town)
+    require_project_editor(user, project)
     before = audit.snapshot(project) if project else None
     project = project or KeyProject(created_by=user)
     for key, value in data.items():

@@ -17,14 +17,8 @@ from core.forms import call_service
 from core.paging import list_page
 from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
-from towns.models import Role, Town
-from towns.permissions import (
-    county_scope,
-    is_office,
-    require_office,
-    require_programme_member,
-    role_of,
-)
+from towns.models import Town
+from towns.permissions import county_scope, is_office, require_office, require_programme_member
 from towns.validators import is_programme_year
 
 from . import exports, progress, selectors, services
@@ -40,7 +34,17 @@ from .forms import (
     VerifyForm,
 )
 from .models import Measure, Problem, ProgressReport, ReportAttachment, Theme
-from .permissions import is_responsible_for, reporting_unit
+from .permissions import (
+    can_edit_project,
+    can_edit_report,
+    can_record_problem,
+    problem_actions,
+    reporting_unit,
+    require_problem_ledger,
+    require_project_editor,
+    require_report_editor,
+    require_reporter,
+)
 
 
 def _year(request) -> int:
@@ -74,7 +78,7 @@ def board(request):
             "themes": themes,
             "year": year,
             "my_bureau": reporting_unit(request.user)[0],
-            "batches": selectors.three_batches(selectors.project_list(user=request.user)),
+            "batches": selectors.project_counts(user=request.user),
             "last_quarter": progress.last_closed_period(timezone.localdate(), progress.QUARTERLY).code,
         },
     )
@@ -131,7 +135,10 @@ def task_detail(request, number):
                 for m in row.measures
             },
             "measure_form": MeasureForm(initial={"year": year}) if is_office(request.user) else None,
-            "problems": task.problems.exclude(status=Problem.Status.CLOSED)[:20],
+            # the problems the user may see (a county: its own), as the problem pages decide
+            "problems": selectors.problem_list(user=request.user)
+            .filter(task=task)
+            .exclude(status=Problem.Status.CLOSED)[:20],
         },
     )
 
@@ -185,11 +192,8 @@ def report_edit(request, number, pk=None):
     report = selectors.report_get(user=request.user, pk=pk, task=task) if pk else None
     if report is not None:
         consolidated = report.kind == ProgressReport.Kind.CONSOLIDATED
-        if (report.bureau_id, report.county_id) != reporting_unit(request.user):
-            raise PermissionDenied(_("不能修改其他单位的报告。"))
-    role = services.require_reporter(request.user, task)
-    if consolidated and role != "lead":
-        raise PermissionDenied(_("只有牵头单位可以报送汇总报告。"))
+        require_report_editor(request.user, report)
+    require_reporter(request.user, task, consolidated=consolidated)
     today = timezone.localdate()
     periods = progress.reportable_periods(today, task.reporting_period)
     # The last closed period by default; in the first period of a year, the current one (this year's plan).
@@ -267,7 +271,7 @@ def report_detail(request, pk):
         {
             "report": report,
             "progress": report.measure_progress.select_related("measure"),
-            "can_edit": (report.bureau_id, report.county_id) == reporting_unit(request.user),
+            "can_edit": can_edit_report(request.user, report),
         },
     )
 
@@ -299,14 +303,14 @@ def problem_list(request):
         filterset=ProblemFilter(request.GET or None, queryset=selectors.problem_list(user=request.user)),
         template="tasks_registry/problem_list.html",
         export=("专业镇问题台账", "问题台账", exports.PROBLEM_COLUMNS),
-        context={"today": timezone.localdate()},
+        context={"today": timezone.localdate(), "can_record": can_record_problem(request.user)},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def problem_create(request):
-    selectors.problem_list(user=request.user)  # 403 for roles outside the ledger
+    require_problem_ledger(request.user)  # 403 for roles outside the ledger
     towns = _report_towns(request.user)
     form = ProblemForm(request.POST or None, towns=towns, initial={"found_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -355,8 +359,7 @@ def problem_detail(request, pk):
             "problem": problem,
             "actions": problem.actions.select_related("by"),
             "forms": forms,
-            "is_office": is_office(request.user),
-            "is_responsible": is_responsible_for(request.user, problem),
+            "allowed": problem_actions(request.user, problem),
             "today": timezone.localdate(),
         },
     )
@@ -376,7 +379,7 @@ def project_list(request):
         export=("专业镇重点项目库", "重点项目", exports.PROJECT_COLUMNS),
         context={
             "batches": selectors.three_batches(filterset.qs),
-            "can_register": role_of(request.user) in (Role.COUNTY, Role.OFFICE),
+            "can_register": can_edit_project(request.user),
         },
     )
 
@@ -384,10 +387,10 @@ def project_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, pk=None):
+    require_project_editor(request.user)
+    project = get_object_or_404(selectors.project_list(user=request.user), pk=pk) if pk else None
+    require_project_editor(request.user, project)  # another county's project: 404
     towns = town_selectors.editable_towns(user=request.user)
-    project = get_object_or_404(selectors.project_list(user=request.user).filter(town__in=towns), pk=pk) if pk else None
-    if role_of(request.user) not in (Role.COUNTY, Role.OFFICE):
-        raise PermissionDenied(_("重点项目由县（市、区）登记维护。"))
     form = ProjectForm(request.POST or None, instance=project, towns=towns)
     if request.method == "POST" and form.is_valid():
         saved = call_service(form, services.project_save, user=request.user, project=project, data=form.cleaned_data)

@@ -87,7 +87,7 @@ API = {
     "problem-detail": (lambda o: o["problem"].pk, NOT_FOUND),
     "supervision-notice-detail": (lambda o: o["notice"].pk, NOT_FOUND),
     "evaluation-detail": (lambda o: o["run"].pk, NOT_FOUND),
-    "project-detail": (lambda o: o["project"].pk, OPEN),
+    "project-detail": (lambda o: o["project"].pk, NOT_FOUND),  # a county's projects are its own, as its firms
     "town-detail": (lambda o: o["town"].pk, OPEN),
     "town-figures": (lambda o: o["town"].pk, OPEN),
     "county-detail": (lambda o: o["county"].pk, OPEN),

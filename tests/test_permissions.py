@@ -23,6 +23,9 @@ OFFICE_ONLY = dict.fromkeys(ROLES, 403) | {"office": 200}
 # API accounts read through the API; of the pages they keep their home page (portal/middleware.py).
 PAGES = ALL | {"api": 403}
 PAGES_OTHER_COUNTY = READ_OTHER_COUNTY | {"api": 403}
+# Experts reach firms only through the applications assigned to them, not the enterprise registry.
+FIRMS = ALL | {"expert": 403}
+FIRMS_OTHER_COUNTY = READ_OTHER_COUNTY | {"expert": 403}
 
 
 def _page_cases(w):
@@ -41,9 +44,9 @@ def _page_cases(w):
         ("town-figures-edit", {"pk": w.home_town.pk, "figures_pk": home_town_fig.pk}, EDITORS),
         ("town-figures-edit", {"pk": w.other_town.pk, "figures_pk": other_town_fig.pk}, EDITORS_OTHER_COUNTY),
         ("town-tier-change", {"pk": w.home_town.pk}, OFFICE_ONLY),
-        ("enterprise-list", {}, PAGES),
-        ("enterprise-detail", {"pk": w.home_enterprise.pk}, PAGES),
-        ("enterprise-detail", {"pk": w.other_enterprise.pk}, PAGES_OTHER_COUNTY),
+        ("enterprise-list", {}, PAGES | {"expert": 403}),
+        ("enterprise-detail", {"pk": w.home_enterprise.pk}, PAGES | {"expert": 403}),
+        ("enterprise-detail", {"pk": w.other_enterprise.pk}, PAGES_OTHER_COUNTY | {"expert": 403}),
         ("enterprise-create", {}, EDITORS),
         ("enterprise-edit", {"pk": w.home_enterprise.pk}, EDITORS),
         ("enterprise-edit", {"pk": w.other_enterprise.pk}, EDITORS_OTHER_COUNTY),
@@ -149,10 +152,10 @@ def _api_cases(w):
         ("get", "/api/v1/towns/", None, ALL),
         ("get", f"/api/v1/towns/{w.other_town.pk}/", None, ALL),
         ("get", f"/api/v1/towns/{w.other_town.pk}/figures/", None, ALL),
-        ("get", "/api/v1/enterprises/", None, ALL),
-        ("get", home_e, None, ALL),
-        ("get", other_e, None, READ_OTHER_COUNTY),
-        ("get", other_e + "figures/", None, READ_OTHER_COUNTY),
+        ("get", "/api/v1/enterprises/", None, FIRMS),
+        ("get", home_e, None, FIRMS),
+        ("get", other_e, None, FIRMS_OTHER_COUNTY),
+        ("get", other_e + "figures/", None, FIRMS_OTHER_COUNTY),
         ("post", "/api/v1/enterprises/", new_other, EDITORS_OTHER_COUNTY | {"office": 201}),
         ("patch", other_e, {"main_products": "x"}, EDITORS_OTHER_COUNTY),
         ("patch", home_e, {"main_products": "y"}, EDITORS),

@@ -7,7 +7,7 @@ roles' duties, not recorded from the code:
 - a user with no role gets 403 everywhere but the public pages;
 - API accounts work through /api/v1/: of the pages, only their home page and notifications (403 elsewhere);
 - experts see the registry entries (counties, towns) and the applications assigned to them (404 for
-  others), and review those; not the plan's pages, nor every county's firms (a FINDING below);
+  others), and review those; not the plan's pages, nor the enterprise registry (firms only through their applications);
 - county officials see their own county's private data (another county's answers 404) and edit it;
 - the office sees and does everything;
 - city bureaus and leaders read the registry and the plan's pages; a bureau reports on its own tasks;
@@ -84,9 +84,7 @@ MATRIX = {
         OWN_COUNTY_EDIT,
     ),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, "get", OFFICE_ONLY),
-    # FINDING: experts read every county's enterprises and their figures; they should see firms only
-    # through the applications assigned to them (the application page lists them). Changing it touches
-    # towns.selectors (pages and API alike) and the application pages' links: left for its own change.
+    # experts reach firms only through the applications assigned to them (the application page lists them)
     "enterprise-list": ({}, "get", PAGES_USERS | {"expert": 403, "expert2": 403}),  # rows: test_permissions.py
     "enterprise-create": ({}, "get", EDITORS),
     "enterprise-import": ({}, "get", EDITORS),
@@ -94,7 +92,7 @@ MATRIX = {
     "enterprise-detail": (
         lambda o: {"pk": o["enterprise"].pk},
         "get",
-        OWN_COUNTY_READ | {"expert": 403, "expert2": 403},  # FINDING: as the list
+        OWN_COUNTY_READ | {"expert": 403, "expert2": 403},  # as the list
     ),
     "enterprise-edit": (lambda o: {"pk": o["enterprise"].pk}, "get", OWN_COUNTY_EDIT),
     "enterprise-figures-new": (lambda o: {"pk": o["enterprise"].pk}, "get", OWN_COUNTY_EDIT),
@@ -201,13 +199,7 @@ MATRIX = {
 
 # Cells where the code and the table disagree and the fix is too large for this sweep:
 # (name, role): reason. Each is asserted in test_findings, strictly expected to fail.
-EXPERTS_SEE_ALL_FIRMS = "experts reach every county's enterprises and figures (see the FINDING on enterprise-list)"
-FINDINGS: dict[tuple[str, str], str] = {
-    ("enterprise-list", "expert"): EXPERTS_SEE_ALL_FIRMS,
-    ("enterprise-list", "expert2"): EXPERTS_SEE_ALL_FIRMS,
-    ("enterprise-detail", "expert"): EXPERTS_SEE_ALL_FIRMS,
-    ("enterprise-detail", "expert2"): EXPERTS_SEE_ALL_FIRMS,
-}
+FINDINGS: dict[tuple[str, str], str] = {}
 
 
 def _page_names(resolver=None, prefix=""):

@@ -92,9 +92,24 @@ def require_office(user) -> None:
         raise PermissionDenied(_("只有领导小组办公室可以执行此操作。"))
 
 
+def can_browse_enterprises(user) -> bool:
+    """Whether the user reads enterprise-level data at all (the list, an enterprise, its figures).
+
+    Experts do not: they reach the firms only through the applications assigned to them (the application page
+    lists its firms), never the registry of every county's enterprises.
+    """
+    return has_portal_role(user) and role_of(user) != Role.EXPERT
+
+
 def can_see_enterprises_of(user, town) -> bool:
     scope = county_scope(user)
-    return has_portal_role(user) and (scope is None or town.county_id == scope)
+    return can_browse_enterprises(user) and (scope is None or town.county_id == scope)
+
+
+def require_enterprise_reader(user) -> None:
+    require_portal_role(user)
+    if not can_browse_enterprises(user):
+        raise PermissionDenied(_("评审专家通过分配给您的申请查看相关企业，不能浏览企业名录。"))
 
 
 def require_town_in_scope(user, town) -> None:

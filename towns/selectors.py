@@ -10,7 +10,13 @@ from django.shortcuts import get_object_or_404
 from core import audit
 
 from .models import County, Enterprise, EnterpriseYearFigures, Town, TownYearFigures
-from .permissions import county_scope, require_portal_role, require_registry_editor, require_town_in_scope
+from .permissions import (
+    county_scope,
+    require_enterprise_reader,
+    require_portal_role,
+    require_registry_editor,
+    require_town_in_scope,
+)
 
 
 def _latest_prefetch(figures_model, owner_field: str) -> Prefetch:
@@ -65,8 +71,8 @@ def town_figures(*, user, town: Town) -> QuerySet[TownYearFigures]:
 
 
 def enterprise_list(*, user) -> QuerySet[Enterprise]:
-    """Enterprise-level data: a county official sees only their own county's enterprises."""
-    require_portal_role(user)
+    """Enterprise-level data: a county official sees only their own county's enterprises; experts none (403)."""
+    require_enterprise_reader(user)
     qs = Enterprise.objects.select_related("town__county").prefetch_related(
         _latest_prefetch(EnterpriseYearFigures, "enterprise")
     )
