@@ -21,7 +21,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import engine, workflow
+from . import engine, permissions, workflow
 from .models import (
     Application,
     ApplicationFirm,
@@ -54,8 +54,7 @@ class StaleState(TransitionError):
 
 
 def _require_county_of(user, application: Application) -> None:
-    if role_of(user) != Role.COUNTY:
-        raise PermissionDenied(_("只有申报县（市、区）可以执行此操作。"))
+    permissions.require_applicant(user)
     require_town_in_scope(user, application.town)
 
 
@@ -128,8 +127,7 @@ def application_start(
     *, user, cycle: Cycle, target_tier: str, town: Town | None = None, new_town: dict[str, Any] | None = None
 ) -> Application:
     """Open a draft for an existing town of the user's county, or register a new (potential) town."""
-    if role_of(user) != Role.COUNTY:
-        raise PermissionDenied(_("认定申请由县（市、区）政府提出。"))
+    permissions.require_can_start_application(user)
     today = timezone.localdate()
     if not (cycle.opens_on <= today <= cycle.closes_on):
         raise ValidationError(
