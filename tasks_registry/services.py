@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit, uploads
+from core import audit, numbering, uploads
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
@@ -151,8 +151,10 @@ def report_save(
     towns: list[Town],
     consolidated: bool = False,
     report: ProgressReport | None = None,
+    attachment=None,
 ) -> ProgressReport:
-    """A unit's (or, for a lead unit, the task's consolidated) progress report for a period.
+    """A unit's (or, for a lead unit, the task's consolidated) progress report for a period, with an optional
+    attachment: saved together or not at all.
 
     ``measures`` maps measure id -> (progress %, note). A unit edits only its own reports.
     """
@@ -225,6 +227,8 @@ def report_save(
             % {"unit": report.unit_name, "n": task.number, "title": task.title, "period": period},
             reverse("report-detail", kwargs={"pk": report.pk}),
         )
+    if attachment is not None:
+        report_attach(user=user, report=report, upload=attachment)
     return report
 
 
@@ -247,8 +251,10 @@ def report_attach(*, user, report: ProgressReport, upload) -> ReportAttachment:
 
 def _next_problem_number(today: datetime.date) -> str:
     prefix = f"WT{today.year}-"
-    last = Problem.objects.filter(number__startswith=prefix).aggregate(m=Max("number"))["m"]
-    return f"{prefix}{int(last[len(prefix) :]) + 1 if last else 1:04d}"
+    n = numbering.draw(
+        series=prefix, year=today.year, existing=lambda: numbering.highest(Problem.objects, "number", prefix)
+    )
+    return f"{prefix}{n:04d}"
 
 
 def _same_submission(existing: Problem, *, user, data: dict[str, Any]) -> Problem:

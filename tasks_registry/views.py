@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -218,30 +217,19 @@ def report_edit(request, number, pk=None):
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():  # the report and its attachment are saved together or not at all
-            saved = call_service(
-                form,
-                services.report_save,
-                user=request.user,
-                task=task,
-                period=form.cleaned_data["period"],
-                narrative=form.cleaned_data["narrative"],
-                measures=form.measure_values(),
-                towns=list(form.cleaned_data["towns"]),
-                consolidated=consolidated,
-                report=report,
-            )
-            if saved and form.cleaned_data.get("attachment"):
-                attached = call_service(
-                    form,
-                    services.report_attach,
-                    user=request.user,
-                    report=saved,
-                    upload=form.cleaned_data["attachment"],
-                )
-                if attached is None:
-                    transaction.set_rollback(True)
-                    saved = None
+        saved = call_service(
+            form,
+            services.report_save,
+            user=request.user,
+            task=task,
+            period=form.cleaned_data["period"],
+            narrative=form.cleaned_data["narrative"],
+            measures=form.measure_values(),
+            towns=list(form.cleaned_data["towns"]),
+            consolidated=consolidated,
+            report=report,
+            attachment=form.cleaned_data.get("attachment"),
+        )
         if saved:
             label = progress.parse_period(saved.period, task.reporting_period).label
             messages.success(request, _("已报送任务%(n)d %(period)s进展。") % {"n": task.number, "period": label})

@@ -396,3 +396,22 @@ def test_a_year_inside_the_programme_still_shows(tasks_world, client_for):
     assert client_for("county").get("/tasks/?year=2030").status_code == 200
     assert client_for("county").get("/tasks/1/?year=2000").status_code == 200
     assert client_for("county").get("/tasks/?year=abc").status_code == 200  # not a number: this year, as before
+
+
+def test_a_report_with_a_bad_attachment_is_not_saved_at_all(tasks_world):
+    """The report and its attachment are one write (report_save): a refused file leaves no report behind."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    task = Task.objects.get(number=4)
+    before = ProgressReport.objects.count()
+    with pytest.raises(ValidationError):
+        services.report_save(
+            user=tasks_world.gongxin,
+            task=task,
+            period=current_period(task),
+            narrative="推进顺利",
+            measures={},
+            towns=[],
+            attachment=SimpleUploadedFile("进展.pdf", b"<html>not a pdf</html>"),
+        )
+    assert ProgressReport.objects.count() == before
