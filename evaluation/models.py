@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
@@ -170,6 +171,17 @@ class SupervisionNotice(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    # Past its deadline in these states the county is late; once answered, the next move is the office's.
+    OVERDUE_STATUSES = (Status.ISSUED, Status.RETURNED)
+
+    @classmethod
+    def overdue_q(cls, today) -> Q:
+        return Q(deadline__lt=today, status__in=cls.OVERDUE_STATUSES)
+
+    @property
+    def overdue(self) -> bool:
+        return self.deadline < timezone.localdate() and self.status in self.OVERDUE_STATUSES
 
 
 class RectificationReport(models.Model):

@@ -357,7 +357,7 @@ def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
     counties of the bottom towns and of towns whose project or problem work is behind."""
     require_office(user)
     run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
-    if run.status != EvaluationRun.Status.DRAFT:
+    if run.status not in workflow.RUN_ACTIONS["publish"][0]:
         raise ActionNotAllowed(_("只有待审核的评估结果可以发布（当前：%(s)s）。") % {"s": run.get_status_display()})
     config = config_for(run.year)
     today = timezone.localdate()
@@ -504,11 +504,7 @@ def schedule_save(*, user, month: int, day: int, hour: int, enabled: bool) -> No
 @transaction.atomic
 def notice_reminders_send(*, today: datetime.date) -> dict[str, int]:
     """Daily: remind each county user of their notices past the rectification deadline; once per person a day."""
-    overdue = list(
-        SupervisionNotice.objects.filter(
-            status__in=[SupervisionNotice.Status.ISSUED, SupervisionNotice.Status.RETURNED], deadline__lt=today
-        ).order_by("number")
-    )
+    overdue = list(SupervisionNotice.objects.filter(SupervisionNotice.overdue_q(today)).order_by("number"))
     by_county: dict[int, list[str]] = collections.defaultdict(list)
     for notice in overdue:
         by_county[notice.county_id].append(notice.number)

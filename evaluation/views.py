@@ -121,7 +121,7 @@ def evaluation_detail(request, pk):
             "run": run,
             "groups": groups,
             "indicators": scoring.INDICATORS,
-            "is_office": is_office(request.user),
+            "actions": workflow.run_actions_for(request.user, run),
             "commendations": run.commendations.select_related("town"),
             "notices": run.notices.select_related("town"),
             "running": run.status == EvaluationRun.Status.RUNNING,

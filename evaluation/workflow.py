@@ -7,9 +7,20 @@ from __future__ import annotations
 from towns.models import Role
 from towns.permissions import can_see_enterprises_of, role_of
 
-from .models import SupervisionNotice
+from .models import EvaluationRun, SupervisionNotice
 
 Status = SupervisionNotice.Status
+
+# An evaluation run: the office publishes a draft (final: it issues the numbered 督办通知书).
+RUN_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "publish": ((EvaluationRun.Status.DRAFT,), Role.OFFICE),
+}
+
+
+def run_actions_for(user, run: EvaluationRun) -> frozenset[str]:
+    role = role_of(user)
+    return frozenset(name for name, (sources, who) in RUN_ACTIONS.items() if run.status in sources and role == who)
+
 
 # action: (states it starts from, the role that may take it)
 NOTICE_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
