@@ -57,12 +57,16 @@ class Document:
         return chinese_date(self.issued_on)
 
 
+# Chinese line breaking (禁则): these never begin a line; they stay at the end of the previous one.
+NO_LINE_START = "，。、；：？！）〕」』”’》〉】…"
+
+
 def _wrap(text: str, width: float, size: float) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
         for char in paragraph:
-            if pdfmetrics.stringWidth(line + char, FONT, size) > width:
+            if pdfmetrics.stringWidth(line + char, FONT, size) > width and char not in NO_LINE_START:
                 lines.append(line)
                 line = ""
             line += char

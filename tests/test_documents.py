@@ -106,3 +106,9 @@ def test_concurrent_draws_get_distinct_numbers():
     for t in threads:
         t.join()
     assert not errors and sorted(numbers) == list(range(1, 9))
+
+
+def test_closing_punctuation_never_starts_a_printed_line(world, drawn):
+    notice = SupervisionNoticeFactory(town=world.home_town, problems=["重点项目“技改扩能”逾期未开工，" * 12])
+    render_pdf(evaluation_documents.supervision_notice(notice))
+    assert not [line for line in drawn if line[:1] in "，。、；：）〕」”"]
