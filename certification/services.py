@@ -374,6 +374,12 @@ def notice_publish(
     require_office(user)
     if not applications:
         raise ValidationError({"applications": _("请选择拟认定的专业镇。")})
+    today = timezone.localdate()
+    if starts_on < today:
+        # A backdated notice would have "run" before anyone could see it, and certification could follow at once.
+        raise ValidationError(
+            {"starts_on": _("公示开始日期不能早于发布当日（%(today)s）。") % {"today": today.isoformat()}}
+        )
     locked = []
     for application in applications:
         app = _locked(application, expected=None, action="publish_notice")
@@ -405,6 +411,13 @@ def notice_publish(
     return notice
 
 
+def notice_real_end(notice: PublicNotice, cycle: Cycle) -> datetime.date:
+    """The last day of the notice as it really ran: never before the day it was published, and never shorter
+    than the cycle's notice days (whatever dates were stored)."""
+    start = max(notice.starts_on, timezone.localdate(notice.published_at))
+    return max(notice.ends_on, start + datetime.timedelta(days=cycle.notice_days - 1))
+
+
 @transaction.atomic
 def objection_record(*, user, notice: PublicNotice, application: Application, data: dict[str, Any]) -> Objection:
     require_office(user)
@@ -425,9 +438,12 @@ def application_certify(
     require_office(user)
     app = _locked(application, expected=expected, action="certify")
     today = timezone.localdate()
-    notice = app.notices.order_by("-ends_on").first()
-    if notice and today <= notice.ends_on:
-        raise TransitionError(_("公示期至%(date)s，期满后方可认定。") % {"date": notice.ends_on})
+    notice = app.notices.order_by("-published_at").first()
+    if notice is None:
+        raise TransitionError(_("该申请尚未公示，不能认定。"))
+    ends_on = notice_real_end(notice, app.cycle)
+    if today <= ends_on:
+        raise TransitionError(_("公示期至%(date)s，期满后方可认定。") % {"date": ends_on})
     verdict = app.verdict()
     if verdict is None or verdict.outcome == engine.INELIGIBLE:
         raise TransitionError(_("该申请不符合认定条件，不能认定。"))

@@ -19,6 +19,7 @@ from .factories import (
     TownFactory,
     TownFiguresFactory,
     make_user,
+    move_notice_back,
 )
 from .live import collect_static, production_env
 from .services import TEST_REDIS_URL
@@ -161,9 +162,10 @@ def cert(world):
             comment="同意",
             recommendation="certify",
         )
-        services.notice_publish(
-            user=office, cycle=cycle, applications=[app], starts_on=today - datetime.timedelta(days=8)
-        )
+        # The service publishes a notice from today at the earliest (no backdating); to reach a notice that has
+        # run its days, publish it today and then move it 8 days back in the database.
+        notice = services.notice_publish(user=office, cycle=cycle, applications=[app], starts_on=today)
+        move_notice_back(notice, 8)
         app.refresh_from_db()
         if state == "public_notice":
             return app

@@ -153,3 +153,21 @@ class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
     problems = factory.LazyFunction(lambda: ["年度评估排名靠后（第9名，共9个）", "重点项目“技改扩能”逾期未开工"])
     issued_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 2, 1))
     deadline = factory.LazyFunction(lambda: __import__("datetime").date(2026, 4, 2))
+
+
+def move_notice_back(notice, days: int):
+    """Shift a public notice ``days`` into the past, as if it had been published then (the service only
+    publishes notices starting today or later; tests reach a notice that has run its course this way)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from certification.models import PublicNotice
+
+    delta = datetime.timedelta(days=days)
+    notice.refresh_from_db()
+    PublicNotice.objects.filter(pk=notice.pk).update(
+        starts_on=notice.starts_on - delta, ends_on=notice.ends_on - delta, published_at=timezone.now() - delta
+    )
+    notice.refresh_from_db()
+    return notice

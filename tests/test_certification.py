@@ -19,7 +19,7 @@ from certification.models import Application, Certificate, CriteriaPolicy, Cycle
 from core.models import Notification
 from towns.models import Role, TownTierChange
 
-from .factories import TownFactory, make_user
+from .factories import TownFactory, make_user, move_notice_back
 
 S = Application.Status
 
@@ -439,12 +439,10 @@ def test_provincial_recommendation_and_designation(world, cert):
         comment="",
         recommendation="certify",
     )
-    services.notice_publish(
-        user=cert.office,
-        cycle=cert.cycle,
-        applications=[recommended],
-        starts_on=timezone.localdate() - datetime.timedelta(days=10),
+    notice = services.notice_publish(
+        user=cert.office, cycle=cert.cycle, applications=[recommended], starts_on=timezone.localdate()
     )
+    move_notice_back(notice, 10)  # a notice that has run its days (the service refuses a past start)
     services.application_certify(user=cert.office, application=recommended)
     town.refresh_from_db()
     assert town.tier == "city"  # the province designates; the city only recommends
