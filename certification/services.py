@@ -94,6 +94,13 @@ def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str,
     return app
 
 
+def check_target_tier(target_tier: str, town: Town) -> None:
+    """推荐省级 only for a town already at city level. Checked on start, on every save, at submission and at
+    certification: the town's tier may change while the application is open."""
+    if target_tier == Tier.PROVINCIAL and town.tier != Tier.CITY:
+        raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
+
+
 def _next_number(prefix: str, model, field: str, year: int) -> str:
     """ "<prefix>NNN": the series' next number in the year, whatever the cycle (core.numbering)."""
     n = numbering.draw(series=prefix, year=year, existing=lambda: numbering.highest(model.objects, field, prefix))
@@ -140,8 +147,7 @@ def application_start(
             user=user, county_id=county_scope(user), data=new_town or {}, source=_("县（市、区）申报认定时登记")
         )
     require_town_in_scope(user, town)
-    if target_tier == Tier.PROVINCIAL and town.tier != Tier.CITY:
-        raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
+    check_target_tier(target_tier, town)
     prefix = f"SQ{cycle.year}-"
     app = Application(
         number=_next_number(prefix, Application, "number", cycle.year),
@@ -184,6 +190,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
         setattr(app, key, value)
     if not app.national_market:
         app.national_market_evidence = app.national_market_evidence if "national_market_evidence" in data else ""
+    check_target_tier(app.target_tier, app.town)
     town_services.validate(app)
     app.save()
     audit.record(action=Action.UPDATE, obj=app, user=user, before=before)
@@ -262,6 +269,7 @@ def completeness_errors(app: Application) -> list[str]:
 def application_submit(*, user, application: Application) -> Application:
     _require_county_of(user, application)
     app = _locked(application, expected=None, action="submit")
+    check_target_tier(app.target_tier, app.town)
     errors = completeness_errors(app)
     if errors:
         raise ValidationError(errors)
@@ -444,6 +452,7 @@ def application_certify(
     ends_on = notice_real_end(notice, app.cycle)
     if today <= ends_on:
         raise TransitionError(_("公示期至%(date)s，期满后方可认定。") % {"date": ends_on})
+    check_target_tier(app.target_tier, Town.objects.select_for_update().get(pk=app.town_id))
     verdict = app.verdict()
     if verdict is None or verdict.outcome == engine.INELIGIBLE:
         raise TransitionError(_("该申请不符合认定条件，不能认定。"))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification import services
-from certification.models import PublicNotice
+from certification.models import Application, Certificate, ProvincialRecommendation, PublicNotice
 from certification.services import TransitionError
 
 from .factories import move_notice_back
@@ -90,3 +90,69 @@ def test_certification_counts_the_notice_from_its_publication_not_a_backdated_st
         services.application_certify(user=cert.office, application=app)
     app.refresh_from_db()
     assert app.status == "public_notice"
+
+
+# --- finding 4: 推荐省级 only for a city-level town, on every path ------------------------------------------
+
+
+def potential_town(world, name="万荣县潜力镇"):
+    from .factories import EnterpriseFactory, TownFactory
+
+    town = TownFactory(county=world.home_county, tier="potential", name=name)
+    EnterpriseFactory(town=town, role="anchor")
+    for _ in range(8):
+        EnterpriseFactory(town=town, role="supporting")
+    return town
+
+
+def test_basics_step_refuses_provincial_for_a_town_not_at_city_level(world, cert, client_for):
+    app = cert.make("draft", town=potential_town(world))
+    response = client_for("county").post(
+        reverse("application-step", kwargs={"pk": app.pk, "step": "basics"}),
+        {"target_tier": "provincial", "sector": app.sector, "leading_industry": app.leading_industry, "summary": ""},
+    )
+    assert response.status_code == 400
+    assert "推荐省级专业镇须已是市级专业镇" in response.content.decode()
+    app.refresh_from_db()
+    assert app.target_tier == "city"
+
+
+def test_update_refuses_provincial_for_a_town_not_at_city_level(world, cert):
+    app = cert.make("draft", town=potential_town(world))
+    with pytest.raises(ValidationError) as info:
+        services.application_update(user=cert.county, application=app, data={"target_tier": "provincial"})
+    assert "target_tier" in info.value.error_dict
+    app.refresh_from_db()
+    assert app.target_tier == "city"
+
+
+def test_submission_refuses_provincial_for_a_town_not_at_city_level(world, cert):
+    app = cert.make("draft", town=potential_town(world))
+    Application.objects.filter(pk=app.pk).update(target_tier="provincial")  # as stored before the rule held
+    with pytest.raises(ValidationError, match="推荐省级专业镇须已是市级专业镇"):
+        services.application_submit(user=cert.county, application=app)
+    app.refresh_from_db()
+    assert app.status == "draft"
+
+
+def test_certification_refuses_provincial_for_a_town_not_at_city_level(world, cert):
+    town = potential_town(world)
+    app = cert.make("public_notice", town=town)
+    Application.objects.filter(pk=app.pk).update(target_tier="provincial")
+    with pytest.raises(ValidationError, match="推荐省级专业镇须已是市级专业镇"):
+        services.application_certify(user=cert.office, application=app)
+    app.refresh_from_db()
+    town.refresh_from_db()
+    assert app.status == "public_notice" and town.tier == "potential"
+    assert not Certificate.objects.exists() and not ProvincialRecommendation.objects.exists()
+
+
+def test_provincial_for_a_city_level_town_still_goes_through(world, cert):
+    town = potential_town(world, name="万荣县市级镇")
+    town.tier = "city"
+    town.save()
+    app = cert.make("draft", town=town)
+    services.application_update(user=cert.county, application=app, data={"target_tier": "provincial"})
+    services.application_submit(user=cert.county, application=app)
+    app.refresh_from_db()
+    assert app.target_tier == "provincial" and app.status == "submitted"
