@@ -171,3 +171,28 @@ def move_notice_back(notice, days: int):
     )
     notice.refresh_from_db()
     return notice
+
+
+def pdf_bytes(text: str = "test") -> bytes:
+    """A real one-page PDF (attachments are parsed, not only sniffed)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(200, 100))
+    pdf.drawString(10, 50, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real PNG image."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()

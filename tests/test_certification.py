@@ -19,7 +19,7 @@ from certification.models import Application, Certificate, CriteriaPolicy, Cycle
 from core.models import Notification
 from towns.models import Role, TownTierChange
 
-from .factories import TownFactory, make_user, move_notice_back
+from .factories import TownFactory, make_user, move_notice_back, pdf_bytes, png_bytes
 
 S = Application.Status
 
@@ -469,14 +469,15 @@ def test_returned_application_is_revised_and_versions_show_what_changed(world, c
     assert "带动当地就业（人）" in body and "2500" in body and "3100" in body and "local_jobs" not in body
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = pdf_bytes()  # a real PDF: attachments are parsed, not only sniffed (issue 11, finding 11)
 
 
 @pytest.mark.parametrize(
     ("name", "content", "ok"),
     [
         ("统计证明.pdf", PDF, True),
-        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
+        ("照片.png", png_bytes(), True),
+        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, False),  # a PNG signature alone is not an image
         ("程序.exe", b"MZ" + b"0" * 20, False),
         ("假的.pdf", b"<html>not a pdf</html>", False),
         ("无扩展名", PDF, False),
@@ -493,7 +494,7 @@ def test_attachment_type_is_checked(world, cert, client_for, name, content, ok):
 
 
 def test_attachment_size_limit_and_scope(world, cert, client_for, settings):
-    settings.ATTACHMENT_MAX_BYTES = 100
+    settings.ATTACHMENT_MAX_BYTES = len(PDF) + 100
     app = cert.make("draft")
     with pytest.raises(ValidationError):
         services.attachment_add(

@@ -20,7 +20,7 @@ from tasks_registry import services as task_services
 from tasks_registry.models import KeyProject, Task
 from towns.models import Role
 
-from .factories import make_user
+from .factories import make_user, pdf_bytes
 from .test_certification import client_of
 from .test_tasks import report
 
@@ -86,7 +86,7 @@ def objects(world, cert, tasks_world, settings):
     )
     unit_report = report(tasks_world.gongxin, 4)
     report_attachment = task_services.report_attach(
-        user=tasks_world.gongxin, report=unit_report, upload=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4")
+        user=tasks_world.gongxin, report=unit_report, upload=SimpleUploadedFile("纪要.pdf", pdf_bytes())
     )
     rec = cert_services.province_recommend(
         user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
@@ -236,7 +236,7 @@ def test_uploaded_names_cannot_escape_the_media_folder(world, cert, tmp_path, se
         user=world.users["county"],
         application=app,
         kind="figures",
-        upload=SimpleUploadedFile("../../../../etc/passwd.pdf", b"%PDF-1.4 x"),
+        upload=SimpleUploadedFile("../../../../etc/passwd.pdf", pdf_bytes()),
     )
     assert ".." not in attachment.file.name and attachment.file.name.startswith(f"applications/{app.pk}/")
     assert settings.MEDIA_ROOT in __import__("pathlib").Path(attachment.file.path).parents

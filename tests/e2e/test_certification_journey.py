@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 from certification import services
 from certification.models import Application, Cycle, PublicNotice, RubricItem
 from certification.reference import ensure_default_policy
-from tests.factories import PASSWORD, EnterpriseFactory, make_user, move_notice_back
+from tests.factories import PASSWORD, EnterpriseFactory, make_user, move_notice_back, pdf_bytes
 from towns.models import Enterprise, Role, Tier
 
 PRECHECK = "/api/v1/certification/precheck/"
@@ -176,7 +176,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     uploaded = _card(page, "已上传材料")
     expect(uploaded.locator("tbody tr")).to_have_text("尚未上传材料。")
     good = tmp_path / "统计证明.pdf"
-    good.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    good.write_bytes(pdf_bytes())
     page.get_by_label("材料类别").select_option(label="产值、就业等统计证明")
     page.get_by_label("文件（PDF、图片或 .xlsx）").set_input_files(str(good))
     page.get_by_role("button", name="上传", exact=True).click()
