@@ -104,3 +104,83 @@ def test_a_fake_pdf_is_refused_through_the_application_page(world, cert, client_
     )
     assert response.status_code == 400
     assert not app.attachments.exists()
+
+
+# --- finding 13: session and anonymous API calls are throttled too ----------------------------------------------
+
+
+@pytest.fixture
+def tiny_rates(settings):
+    from django.core.cache import cache
+
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"token": "2/minute", "session": "2/minute", "anonymous": "2/minute"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_session_user_is_throttled_per_user(world, tiny_rates):
+    from rest_framework.test import APIClient
+
+    first, second = APIClient(), APIClient()
+    first.force_login(world.users["api"])
+    second.force_login(world.users["office"])
+    assert [first.get("/api/v1/counties/").status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get("/api/v1/counties/").status_code == 200  # another user has their own budget
+
+
+def test_anonymous_calls_to_public_endpoints_are_throttled_per_client_address(world, tiny_rates, settings):
+    from rest_framework.test import APIClient
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = APIClient()
+    behind_proxy = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "1.2.3.4"}
+    codes = [client.get("/api/v1/certificates/", **behind_proxy).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    response = client.get("/api/v1/certificates/", **behind_proxy)
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    # a spoofed entry on the left does not buy a fresh budget
+    spoofed = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "9.9.9.9, 1.2.3.4"}
+    assert client.get("/api/v1/certificates/", **spoofed).status_code == 429
+    # another client behind the same proxy has its own
+    other = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "5.6.7.8"}
+    assert client.get("/api/v1/certificates/", **other).status_code == 200
+
+
+def test_the_schema_is_throttled_for_anonymous_callers(db, tiny_rates):
+    from django.test import Client
+
+    client = Client()
+    assert [client.get("/api/schema/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_token_calls_are_still_throttled_per_token(world, tiny_rates):
+    from rest_framework.test import APIClient
+
+    from .factories import api_key
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['api'])}")
+    assert [client.get("/api/v1/counties/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_throttle_rates_come_from_the_environment():
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'yuncheng_towns.settings'; django.setup();"
+        "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
+    )
+    env = {
+        **__import__("os").environ,
+        "API_TOKEN_RATE": "11/minute",
+        "API_SESSION_RATE": "22/minute",
+        "API_ANONYMOUS_RATE": "33/minute",
+    }
+    env.pop("DATABASE_URL", None)
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert "'token': '11/minute'" in out and "'session': '22/minute'" in out and "'anonymous': '33/minute'" in out

@@ -206,8 +206,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["towns.api.permissions.HasPortalRole"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "600/minute")},
+    # Every caller has a budget (429 beyond it): each token, each user logged in by session, each anonymous client
+    # address (behind TRUSTED_PROXY_COUNT proxies). Generous: a person at a browser never meets them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttling.TokenRateThrottle",
+        "core.api.throttling.SessionRateThrottle",
+        "core.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_TOKEN_RATE", "600/minute"),
+        "session": os.environ.get("API_SESSION_RATE", "600/minute"),
+        "anonymous": os.environ.get("API_ANONYMOUS_RATE", "300/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",  # documents the error responses
