@@ -184,3 +184,84 @@ def test_throttle_rates_come_from_the_environment():
     env.pop("DATABASE_URL", None)
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert "'token': '11/minute'" in out and "'session': '22/minute'" in out and "'anonymous': '33/minute'" in out
+
+
+# --- finding 15: the image is in production mode unless told otherwise -------------------------------------------
+
+
+def image_environment() -> dict[str, str]:
+    """The variables the Dockerfile's ENV lines set in the image (both the KEY=VALUE and the KEY VALUE form)."""
+    import shlex
+
+    from .test_deploy import dockerfile_instructions
+
+    env: dict[str, str] = {}
+    for instruction, arguments in dockerfile_instructions():
+        if instruction != "ENV":
+            continue
+        tokens = shlex.split(arguments)
+        if tokens and "=" not in tokens[0]:
+            env[tokens[0]] = " ".join(tokens[1:])
+        else:
+            env.update(token.split("=", 1) for token in tokens)
+    return env
+
+
+def run_in_image_environment(**values: str):
+    import subprocess
+    import sys
+
+    from .test_deploy import ROOT, clean_env
+
+    image = {k: v.replace("/app", str(ROOT)) for k, v in image_environment().items()}
+    return subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=clean_env(**image, **values),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_image_is_in_production_mode_by_default():
+    assert image_environment().get("DEBUG") == "0"
+
+
+def test_the_image_run_without_compose_refuses_to_start_without_its_secrets():
+    """``docker run`` of the image with no environment: not DEBUG with the public development key, but a refusal
+    that names what is missing."""
+    result = run_in_image_environment()
+    assert result.returncode != 0 and "started" not in result.stdout
+    message = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in message and "SECRET_KEY" in message and "DEBUG=0" in message
+
+
+def test_production_mode_refuses_the_public_development_key(tmp_path):
+    from yuncheng_towns import settings as project_settings
+
+    development_key = project_settings.SECRET_KEY  # the test run is in development mode: the public default
+    assert development_key.startswith("django-insecure")
+    result = run_in_image_environment(
+        SECRET_KEY=development_key,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ALLOWED_HOSTS="zyz.example.cn",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode != 0
+    message = result.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in message and "SECRET_KEY" in message
+
+
+def test_the_image_starts_with_its_secrets(tmp_path):
+    import secrets
+
+    result = run_in_image_environment(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        ALLOWED_HOSTS="zyz.example.cn",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout

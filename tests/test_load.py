@@ -185,6 +185,7 @@ def portal(transactional_db, production_static, settings):
     if connection.vendor != "postgresql":
         pytest.skip("the load test runs on PostgreSQL (SQLite takes one writer at a time by design)")
     redis_or_skip()
+    settings.SECRET_KEY = "load-test-" + "x" * 50  # production mode refuses the public development key
     env = production_env(
         database_url=worker_database_url(),
         redis_url=TEST_REDIS_URL,

@@ -31,8 +31,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] or default
 
 
+# Development mode needs nothing set; the image sets DEBUG=0 (Dockerfile), so a container is in production mode
+# unless it is told otherwise.
 DEBUG = env_bool("DEBUG", True)
 PRODUCTION = not DEBUG
+# Public (it is in the repository): development and tests only; production mode refuses it.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production-0123456789"
 
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS") if not os.environ.get(name)]
@@ -40,8 +44,13 @@ if PRODUCTION:
         missing.append("CELERY_BROKER_URL or REDIS_URL")
     if missing:
         raise ImproperlyConfigured("Production mode (DEBUG=0) needs these environment variables: " + ", ".join(missing))
+    if os.environ["SECRET_KEY"].startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "Production mode (DEBUG=0) refuses this SECRET_KEY: it is the public development key (or another "
+            "'django-insecure' key). Generate one: python3 -c \"import secrets; print(secrets.token_urlsafe(50))\""
+        )
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-development-only-key-do-not-use-in-production-0123456789")
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
