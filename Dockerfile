@@ -2,7 +2,11 @@
 # One image serves every role in docker-compose.yml: web (gunicorn), worker and beat (Celery), migrate.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# DEBUG=0: the image is in production mode unless told otherwise, so a bare `docker run` (no compose, no .env)
+# refuses to start without SECRET_KEY, DATABASE_URL, ALLOWED_HOSTS and a broker, instead of running with
+# DEBUG=True and the public development key.
+ENV DEBUG=0 \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PYTHONPATH=/app \
     PIP_NO_CACHE_DIR=1 \

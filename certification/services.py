@@ -93,6 +93,13 @@ def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str,
     return app
 
 
+def check_target_tier(target_tier: str, town: Town) -> None:
+    """推荐省级 only for a town already at city level. Checked on start, on every save, at submission and at
+    certification: the town's tier may change while the application is open."""
+    if target_tier == Tier.PROVINCIAL and town.tier != Tier.CITY:
+        raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
+
+
 def _next_number(prefix: str, model, field: str, year: int) -> str:
     """ "<prefix>NNN": the series' next number in the year, whatever the cycle (core.numbering)."""
     n = numbering.draw(series=prefix, year=year, existing=lambda: numbering.highest(model.objects, field, prefix))
@@ -138,8 +145,7 @@ def application_start(
             user=user, county_id=county_scope(user), data=new_town or {}, source=_("县（市、区）申报认定时登记")
         )
     require_town_in_scope(user, town)
-    if target_tier == Tier.PROVINCIAL and town.tier != Tier.CITY:
-        raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
+    check_target_tier(target_tier, town)
     prefix = f"SQ{cycle.year}-"
     app = Application(
         number=_next_number(prefix, Application, "number", cycle.year),
@@ -182,6 +188,7 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
         setattr(app, key, value)
     if not app.national_market:
         app.national_market_evidence = app.national_market_evidence if "national_market_evidence" in data else ""
+    check_target_tier(app.target_tier, app.town)
     town_services.validate(app)
     app.save()
     audit.record(action=Action.UPDATE, obj=app, user=user, before=before)
@@ -260,6 +267,7 @@ def completeness_errors(app: Application) -> list[str]:
 def application_submit(*, user, application: Application) -> Application:
     _require_county_of(user, application)
     app = _locked(application, expected=None, action="submit")
+    check_target_tier(app.target_tier, app.town)
     errors = completeness_errors(app)
     if errors:
         raise ValidationError(errors)
@@ -372,6 +380,12 @@ def notice_publish(
     require_office(user)
     if not applications:
         raise ValidationError({"applications": _("请选择拟认定的专业镇。")})
+    today = timezone.localdate()
+    if starts_on < today:
+        # A backdated notice would have "run" before anyone could see it, and certification could follow at once.
+        raise ValidationError(
+            {"starts_on": _("公示开始日期不能早于发布当日（%(today)s）。") % {"today": today.isoformat()}}
+        )
     locked = []
     for application in applications:
         app = _locked(application, expected=None, action="publish_notice")
@@ -403,6 +417,13 @@ def notice_publish(
     return notice
 
 
+def notice_real_end(notice: PublicNotice, cycle: Cycle) -> datetime.date:
+    """The last day of the notice as it really ran: never before the day it was published, and never shorter
+    than the cycle's notice days (whatever dates were stored)."""
+    start = max(notice.starts_on, timezone.localdate(notice.published_at))
+    return max(notice.ends_on, start + datetime.timedelta(days=cycle.notice_days - 1))
+
+
 @transaction.atomic
 def objection_record(*, user, notice: PublicNotice, application: Application, data: dict[str, Any]) -> Objection:
     require_office(user)
@@ -423,9 +444,13 @@ def application_certify(
     require_office(user)
     app = _locked(application, expected=expected, action="certify")
     today = timezone.localdate()
-    notice = app.notices.order_by("-ends_on").first()
-    if notice and today <= notice.ends_on:
-        raise TransitionError(_("公示期至%(date)s，期满后方可认定。") % {"date": notice.ends_on})
+    notice = app.notices.order_by("-published_at").first()
+    if notice is None:
+        raise TransitionError(_("该申请尚未公示，不能认定。"))
+    ends_on = notice_real_end(notice, app.cycle)
+    if today <= ends_on:
+        raise TransitionError(_("公示期至%(date)s，期满后方可认定。") % {"date": ends_on})
+    check_target_tier(app.target_tier, Town.objects.select_for_update().get(pk=app.town_id))
     verdict = app.verdict()
     if verdict is None or verdict.outcome == engine.INELIGIBLE:
         raise TransitionError(_("该申请不符合认定条件，不能认定。"))

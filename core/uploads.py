@@ -18,10 +18,16 @@ ALLOWED_ATTACHMENTS = {
     ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
 }
+# An image is decoded in full to check it: refuse, from its header, one larger than this before decoding
+# (50 megapixels: a phone photo or an A3 scan at 600 dpi; about 150 MB once decoded).
+MAX_IMAGE_PIXELS = 50_000_000
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 def check_attachment(upload) -> str:
-    """The content type of an acceptable upload, judged by name, size and the file's first bytes."""
+    """The content type of an acceptable upload, judged by name, size, the file's first bytes and its whole
+    structure: a PDF must parse and have pages, an image must decode, an .xlsx must open within the importer's
+    limits (a file that only starts like one, e.g. a PDF header followed by HTML, is refused)."""
     name = (upload.name or "").lower()
     ext = name[name.rfind(".") :] if "." in name else ""
     if ext not in ALLOWED_ATTACHMENTS:
@@ -36,7 +42,78 @@ def check_attachment(upload) -> str:
     upload.seek(0)
     if not head.startswith(signatures):
         raise ValidationError({"file": _("文件内容与扩展名不符（不是有效的 %(ext)s 文件）。") % {"ext": ext}})
+    try:
+        if ext == ".pdf":
+            _check_pdf(upload)
+        elif ext in IMAGE_FORMATS:
+            _check_image(upload, ext)
+        else:
+            _check_xlsx(upload)
+    finally:
+        upload.seek(0)
     return content_type
+
+
+def _invalid(ext: str, reason: str = "") -> ValidationError:
+    message = _("文件已损坏或不是有效的 %(ext)s 文件，无法打开。") % {"ext": ext}
+    return ValidationError({"file": f"{message}{reason}"})
+
+
+def _check_pdf(upload) -> None:
+    from pypdf import PdfReader
+
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError({"file": _("PDF 文件设有打开密码，请上传未加密的文件。")})
+        if len(reader.pages) < 1:
+            raise _invalid(".pdf", _("（没有页面）"))
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many types (and RecursionError) for malformed files
+        raise _invalid(".pdf") from exc
+
+
+def _check_image(upload, ext: str) -> None:
+    from PIL import Image
+
+    expected_format = IMAGE_FORMATS[ext]
+    try:
+        upload.seek(0)
+        with Image.open(upload, formats=[expected_format]) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    {
+                        "file": _("图片尺寸过大（%(w)d×%(h)d 像素），上限为 %(mp)d 百万像素。")
+                        % {"w": width, "h": height, "mp": MAX_IMAGE_PIXELS // 1_000_000}
+                    }
+                )
+            image.verify()  # the chunks and their checksums (PNG)
+        upload.seek(0)
+        with Image.open(upload, formats=[expected_format]) as image:
+            image.load()  # every pixel decodes (a truncated or padded image fails here)
+    except ValidationError:
+        raise
+    except Exception as exc:  # Pillow raises many types for malformed files
+        raise _invalid(ext) from exc
+
+
+def _check_xlsx(upload) -> None:
+    from openpyxl import load_workbook
+
+    from .spreadsheets import SpreadsheetRejected, check_upload
+
+    try:
+        check_upload(upload)  # zip structure, unpacked size within the importer's limit, a worksheet present
+    except SpreadsheetRejected as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+        workbook.close()
+    except Exception as exc:  # openpyxl raises many types for malformed files
+        raise _invalid(".xlsx") from exc
 
 
 def store(model: type[StoredFile], *, upload, **fields) -> StoredFile:

@@ -19,6 +19,7 @@ from .factories import (
     TownFactory,
     TownFiguresFactory,
     make_user,
+    move_notice_back,
 )
 from .live import collect_static, production_env
 from .services import TEST_REDIS_URL
@@ -161,9 +162,10 @@ def cert(world):
             comment="同意",
             recommendation="certify",
         )
-        services.notice_publish(
-            user=office, cycle=cycle, applications=[app], starts_on=today - datetime.timedelta(days=8)
-        )
+        # The service publishes a notice from today at the earliest (no backdating); to reach a notice that has
+        # run its days, publish it today and then move it 8 days back in the database.
+        notice = services.notice_publish(user=office, cycle=cycle, applications=[app], starts_on=today)
+        move_notice_back(notice, 8)
         app.refresh_from_db()
         if state == "public_notice":
             return app
@@ -236,7 +238,8 @@ def objects(world, cert, tasks_world, settings):
     from tasks_registry import services as task_services
     from tasks_registry.models import KeyProject, Task
 
-    from .helpers import report
+    from .factories import pdf_bytes
+    from .helpers import report, town_with_firms
 
     """Objects of 万荣县 (the world's home county) at every stage."""
     county = world.users["county"]
@@ -253,7 +256,7 @@ def objects(world, cert, tasks_world, settings):
     certificate = cert_services.application_certify(user=cert.office, application=app)
     rejected = cert.make(
         "expert_review",
-        town=__import__("tests.test_certification", fromlist=["x"]).town_with_firms(world, "万荣县另一镇"),
+        town=town_with_firms(world, "万荣县另一镇"),
     )
     cert_services.application_reject(user=cert.office, application=rejected, reason="不符合")
     run = EvaluationRun.objects.create(year=2025, status="draft", total=0)
@@ -287,7 +290,7 @@ def objects(world, cert, tasks_world, settings):
     )
     unit_report = report(tasks_world.gongxin, 4)
     report_attachment = task_services.report_attach(
-        user=tasks_world.gongxin, report=unit_report, upload=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4")
+        user=tasks_world.gongxin, report=unit_report, upload=SimpleUploadedFile("纪要.pdf", pdf_bytes())
     )
     rec = cert_services.province_recommend(
         user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
@@ -313,3 +316,11 @@ def objects(world, cert, tasks_world, settings):
         "county": world.home_county,
         "measure": Task.objects.get(number=4).measures.first(),
     }
+
+
+@pytest.fixture
+def postgres_only(transactional_db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level concurrency is tested on PostgreSQL (CI sets DATABASE_URL)")

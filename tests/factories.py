@@ -506,3 +506,46 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     )
     object_id = "1"
     object_repr = "测试专业镇"
+
+
+def move_notice_back(notice, days: int):
+    """Shift a public notice ``days`` into the past, as if it had been published then (the service only
+    publishes notices starting today or later; tests reach a notice that has run its course this way)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from certification.models import PublicNotice
+
+    delta = datetime.timedelta(days=days)
+    notice.refresh_from_db()
+    PublicNotice.objects.filter(pk=notice.pk).update(
+        starts_on=notice.starts_on - delta, ends_on=notice.ends_on - delta, published_at=timezone.now() - delta
+    )
+    notice.refresh_from_db()
+    return notice
+
+
+def pdf_bytes(text: str = "test") -> bytes:
+    """A real one-page PDF (attachments are parsed, not only sniffed)."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(200, 100))
+    pdf.drawString(10, 50, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real PNG image."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()

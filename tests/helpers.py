@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from evaluation import services as evaluation
 from evaluation.models import EvaluationRun
 from tasks_registry import progress, services
 from tasks_registry.models import Task
-from towns.models import Town
+from towns.models import Role, Town
+
+from .factories import TownFactory, make_user
 
 
 def client_of(client_factory, user):
@@ -47,3 +51,39 @@ def run_inline(run: EvaluationRun, per_task: int = 100) -> EvaluationRun:
     for i in range(0, len(town_ids), per_task):
         evaluation.evaluate_towns(run_id=run.pk, town_ids=town_ids[i : i + per_task])
     return evaluation.finalize(run_id=run.pk)
+
+
+def other_county_user(world):
+    return make_user(Role.COUNTY, county=world.other_county, username="yanhu")
+
+
+def town_with_firms(world, name, tier="potential", supporting=8):
+    from .factories import EnterpriseFactory
+
+    town = TownFactory(county=world.home_county, tier=tier, name=name)
+    EnterpriseFactory(town=town, role="anchor")
+    for _ in range(supporting):
+        EnterpriseFactory(town=town, role="supporting")
+    return town
+
+
+def race(n, work):
+    barrier = threading.Barrier(n)
+    outcomes = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            work(i)
+            outcomes.append("saved")
+        except Exception as exc:  # anything unexpected fails the assertions below
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes

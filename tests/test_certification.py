@@ -17,26 +17,12 @@ from openpyxl import load_workbook
 from certification import services
 from certification.models import Application, Certificate, CriteriaPolicy, Cycle, ProvincialRecommendation
 from core.models import Notification
-from towns.models import Role, TownTierChange
+from towns.models import TownTierChange
 
-from .factories import TownFactory, make_user
-from .helpers import client_of
+from .factories import TownFactory, move_notice_back, pdf_bytes, png_bytes
+from .helpers import client_of, other_county_user, town_with_firms
 
 S = Application.Status
-
-
-def other_county_user(world):
-    return make_user(Role.COUNTY, county=world.other_county, username="yanhu")
-
-
-def town_with_firms(world, name, tier="potential", supporting=8):
-    from .factories import EnterpriseFactory
-
-    town = TownFactory(county=world.home_county, tier=tier, name=name)
-    EnterpriseFactory(town=town, role="anchor")
-    for _ in range(supporting):
-        EnterpriseFactory(town=town, role="supporting")
-    return town
 
 
 # --- starting and filling ---------------------------------------------------------------------------
@@ -432,12 +418,10 @@ def test_provincial_recommendation_and_designation(world, cert):
         comment="",
         recommendation="certify",
     )
-    services.notice_publish(
-        user=cert.office,
-        cycle=cert.cycle,
-        applications=[recommended],
-        starts_on=timezone.localdate() - datetime.timedelta(days=10),
+    notice = services.notice_publish(
+        user=cert.office, cycle=cert.cycle, applications=[recommended], starts_on=timezone.localdate()
     )
+    move_notice_back(notice, 10)  # a notice that has run its days (the service refuses a past start)
     services.application_certify(user=cert.office, application=recommended)
     town.refresh_from_db()
     assert town.tier == "city"  # the province designates; the city only recommends
@@ -464,14 +448,15 @@ def test_returned_application_is_revised_and_versions_show_what_changed(world, c
     assert "带动当地就业（人）" in body and "2500" in body and "3100" in body and "local_jobs" not in body
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+PDF = pdf_bytes()  # a real PDF: attachments are parsed, not only sniffed (issue 11, finding 11)
 
 
 @pytest.mark.parametrize(
     ("name", "content", "ok"),
     [
         ("统计证明.pdf", PDF, True),
-        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, True),
+        ("照片.png", png_bytes(), True),
+        ("照片.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, False),  # a PNG signature alone is not an image
         ("程序.exe", b"MZ" + b"0" * 20, False),
         ("假的.pdf", b"<html>not a pdf</html>", False),
         ("无扩展名", PDF, False),
@@ -488,7 +473,7 @@ def test_attachment_type_is_checked(world, cert, client_for, name, content, ok):
 
 
 def test_attachment_size_limit_and_scope(world, cert, client_for, settings):
-    settings.ATTACHMENT_MAX_BYTES = 100
+    settings.ATTACHMENT_MAX_BYTES = len(PDF) + 100
     app = cert.make("draft")
     with pytest.raises(ValidationError):
         services.attachment_add(

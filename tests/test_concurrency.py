@@ -3,45 +3,15 @@ clear error, never a 500 or a duplicate."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from towns import services
 from towns.models import Enterprise, TownYearFigures
 
 from .factories import valid_credit_code
-
-
-def race(n, work):
-    barrier = threading.Barrier(n)
-    outcomes = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            work(i)
-            outcomes.append("saved")
-        except Exception as exc:  # anything unexpected fails the assertions below
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
-@pytest.fixture
-def postgres_only(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("row-level concurrency is tested on PostgreSQL (CI sets DATABASE_URL)")
+from .helpers import race
 
 
 def test_same_year_entered_twice_at_once(postgres_only, world):
@@ -100,7 +70,8 @@ def test_two_office_users_decide_at_once_exactly_one_wins(postgres_only, world, 
 
 def test_concurrent_submissions_number_applications_uniquely(postgres_only, world, cert):
     from certification import services as cert_services
-    from tests.test_certification import town_with_firms
+
+    from .helpers import town_with_firms
 
     towns = [town_with_firms(world, f"并发镇{i}") for i in range(4)]
     created = []

@@ -30,11 +30,11 @@ import pytest
 import yaml
 from django.test.utils import override_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from .deploy_helpers import DOCKERFILE, ROOT, clean_env, dockerfile_instructions
+
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
 COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 SERVICES = COMPOSE["services"]
-DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 ENV_EXAMPLE = (ROOT / "deploy" / "env.example").read_text(encoding="utf-8")
 
 APP_SERVICES = ("web", "worker", "beat")
@@ -44,11 +44,6 @@ TIMEOUT = 120
 
 # Variables that configure the portal; removed from the environment of every subprocess so that the developer's
 # or CI's own settings (CI exports DATABASE_URL and REDIS_URL) cannot leak into the scenario under test.
-_APP_VARIABLE = re.compile(
-    r"^(DEBUG|SECRET_KEY|DATABASE_URL|ALLOWED_HOSTS|CSRF_TRUSTED_ORIGINS|REDIS_URL|MEDIA_ROOT|STATIC_ROOT|PORT"
-    r"|LOG_LEVEL|DB_CONN_MAX_AGE|SESSION_COOKIE_AGE|WEB_CONCURRENCY|DJANGO_SETTINGS_MODULE|PYTHONPATH"
-    r"|(CELERY|GUNICORN|IMPORT|SECURE|POSTGRES)_\w+)$"
-)
 
 
 def unavailable(reason: str):
@@ -56,15 +51,6 @@ def unavailable(reason: str):
     if os.environ.get("REQUIRE_SERVICES") == "1":
         pytest.fail(f"required service unavailable: {reason}")
     pytest.skip(reason)
-
-
-def clean_env(**values: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not _APP_VARIABLE.match(key)}
-    # The venv's scripts (celery, gunicorn) first, as in the image.
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env.update({"DJANGO_SETTINGS_MODULE": "yuncheng_towns.settings", "PYTHONUNBUFFERED": "1"})
-    env.update(values)
-    return env
 
 
 def production_env(tmp_path: Path, **values: str) -> dict[str, str]:
@@ -157,17 +143,6 @@ def healthcheck_command(service: str) -> str:
     assert kind in ("CMD", "CMD-SHELL"), test
     text = argv[0] if kind == "CMD-SHELL" else shlex.join(argv)
     return text.replace("$$", "$")
-
-
-def dockerfile_instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    joined = re.sub(r"\\\n", " ", "\n".join(line for line in DOCKERFILE.splitlines() if not line.startswith("#")))
-    result = []
-    for line in joined.splitlines():
-        if line.strip():
-            instruction, _, arguments = line.strip().partition(" ")
-            result.append((instruction.upper(), " ".join(arguments.split())))
-    return result
 
 
 def load_healthcheck_module():

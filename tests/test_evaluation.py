@@ -24,7 +24,14 @@ from portal.schedule import DAILY_REMINDERS
 from tasks_registry.models import KeyProject, Problem, ProgressReport, Task
 from towns.models import Role, Town, TownYearFigures
 
-from .factories import EnterpriseFactory, EnterpriseFiguresFactory, TownFactory, TownFiguresFactory, make_user
+from .factories import (
+    EnterpriseFactory,
+    EnterpriseFiguresFactory,
+    TownFactory,
+    TownFiguresFactory,
+    make_user,
+    pdf_bytes,
+)
 from .helpers import client_of, run_inline
 from .services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
 
@@ -467,7 +474,7 @@ def test_rectification_report_keeps_its_attachment_for_the_county_and_the_office
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     notice = published_notice(world, towns)
-    upload = SimpleUploadedFile("整改方案.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    upload = SimpleUploadedFile("整改方案.pdf", pdf_bytes(), content_type="application/pdf")
     report = evaluation.rectification_submit(
         user=world.users["county"], notice=notice, text="已整改", attachments=[upload]
     )

@@ -108,12 +108,15 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(transaction
 
     from certification import services as cert_services
 
+    from .factories import pdf_bytes
+
     app = cert.make("draft")
+    backup_pdf = pdf_bytes("backup")
     attachment = cert_services.attachment_add(
         user=world.users["county"],
         application=app,
         kind="figures",
-        upload=SimpleUploadedFile("证明.pdf", b"%PDF-1.4 backup"),
+        upload=SimpleUploadedFile("证明.pdf", backup_pdf),
     )
     models = [
         m
@@ -135,7 +138,7 @@ def test_backup_then_restore_into_an_empty_database_finds_everything(transaction
     after = {m._meta.label: sorted(m.objects.values_list("pk", flat=True)) for m in models}
     assert after == before
     restored = apps.get_model("certification", "Attachment").objects.get(pk=attachment.pk)
-    assert restored.file.read() == b"%PDF-1.4 backup"
+    assert restored.file.read() == backup_pdf
     restored.file.close()
     assert "1 files" in out.getvalue()
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from tasks_registry import services
 from tasks_registry.models import KeyProject, Problem, Task
 
-from .test_concurrency import postgres_only, race  # noqa: F401 (a fixture)
+from .helpers import race
 
 # --- finding 7: a task page lists only the problems the user may open ---------------------------------------
 

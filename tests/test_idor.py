@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from certification import services as cert_services
 from towns.models import Role
 
-from .factories import make_user
+from .factories import make_user, pdf_bytes
 from .helpers import client_of
 
 
@@ -149,7 +149,7 @@ def test_uploaded_names_cannot_escape_the_media_folder(world, cert, tmp_path, se
         user=world.users["county"],
         application=app,
         kind="figures",
-        upload=SimpleUploadedFile("../../../../etc/passwd.pdf", b"%PDF-1.4 x"),
+        upload=SimpleUploadedFile("../../../../etc/passwd.pdf", pdf_bytes()),
     )
     assert ".." not in attachment.file.name and attachment.file.name.startswith(f"applications/{app.pk}/")
     assert settings.MEDIA_ROOT in __import__("pathlib").Path(attachment.file.path).parents

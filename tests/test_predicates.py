@@ -23,7 +23,7 @@ from tasks_registry.permissions import (
     uses_problem_ledger,
 )
 
-from .test_tasks import report
+from .helpers import client_of, report
 
 ROLES = ["norole", "api", "expert", "county", "office", "bureau", "leader"]
 
@@ -74,8 +74,6 @@ def test_problem_actions_table_drives_page_and_services(tasks_world, world, clie
         body = role_client.get(reverse("problem-detail", kwargs={"pk": problem.pk})).content.decode()
         return {f for f in forms if f'name="action" value="{f}"' in body}
 
-    from .test_certification import client_of
-
     keji_client = client_of(None, keji)
     assert problem_actions(office, problem) == {"assign"} == shown(client_for("office"))
     assert problem_actions(keji, problem) == set() == shown(keji_client)
@@ -125,8 +123,6 @@ def test_project_editing_one_rule(tasks_world, world, client_for):
 
 
 def test_report_ownership_one_rule(tasks_world, world, client_for):
-    from .test_certification import client_of
-
     own = report(tasks_world.gongxin, 4)
     assert can_edit_report(tasks_world.gongxin, own)
     for user in (tasks_world.keji, world.users["office"], world.users["leader"], world.users["county"]):
@@ -180,8 +176,6 @@ def test_experts_reach_firms_only_through_their_applications(world, cert, client
     expert = cert.expert
     assert not can_browse_enterprises(expert) and not can_see_enterprises_of(expert, world.home_town)
     assert all(can_browse_enterprises(world.users[r]) for r in ("county", "office", "bureau", "leader", "api"))
-    from .test_certification import client_of
-
     client = client_of(None, expert)
     assert reverse("enterprise-list") not in _nav_links(client)
     assert client.get(reverse("enterprise-list")).status_code == 403

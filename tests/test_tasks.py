@@ -351,13 +351,16 @@ def test_board_query_count_does_not_grow_with_reports(tasks_world, world, client
 def test_report_attachment_is_scoped(tasks_world, world, client_for):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from .factories import pdf_bytes
+
     mine = report(tasks_world.gongxin, 4)
+    minutes = pdf_bytes("minutes")
     attachment = services.report_attach(
-        user=tasks_world.gongxin, report=mine, upload=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4 minutes")
+        user=tasks_world.gongxin, report=mine, upload=SimpleUploadedFile("纪要.pdf", minutes)
     )
     url = reverse("report-attachment", kwargs={"pk": attachment.pk})
     response = client_of(None, tasks_world.keji).get(url)  # the lead unit of task 4
-    assert response.status_code == 200 and b"".join(response.streaming_content) == b"%PDF-1.4 minutes"
+    assert response.status_code == 200 and b"".join(response.streaming_content) == minutes
     assert client_of(None, tasks_world.zhaoshang).get(url).status_code == 404
     with pytest.raises(PermissionDenied):
         services.report_attach(user=tasks_world.keji, report=mine, upload=SimpleUploadedFile("x.pdf", b"%PDF-1"))

@@ -31,8 +31,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()] or default
 
 
+# Development mode needs nothing set; the image sets DEBUG=0 (Dockerfile), so a container is in production mode
+# unless it is told otherwise.
 DEBUG = env_bool("DEBUG", True)
 PRODUCTION = not DEBUG
+# Public (it is in the repository): development and tests only; production mode refuses it.
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production-0123456789"
 
 if PRODUCTION:
     missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS") if not os.environ.get(name)]
@@ -40,8 +44,13 @@ if PRODUCTION:
         missing.append("CELERY_BROKER_URL or REDIS_URL")
     if missing:
         raise ImproperlyConfigured("Production mode (DEBUG=0) needs these environment variables: " + ", ".join(missing))
+    if os.environ["SECRET_KEY"].startswith("django-insecure"):
+        raise ImproperlyConfigured(
+            "Production mode (DEBUG=0) refuses this SECRET_KEY: it is the public development key (or another "
+            "'django-insecure' key). Generate one: python3 -c \"import secrets; print(secrets.token_urlsafe(50))\""
+        )
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "django-insecure-development-only-key-do-not-use-in-production-0123456789")
+SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -206,8 +215,18 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["towns.api.permissions.HasPortalRole"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttling.TokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_TOKEN_RATE", "600/minute")},
+    # Every caller has a budget (429 beyond it): each token, each user logged in by session, each anonymous client
+    # address (behind TRUSTED_PROXY_COUNT proxies). Generous: a person at a browser never meets them.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.api.throttling.TokenRateThrottle",
+        "core.api.throttling.SessionRateThrottle",
+        "core.api.throttling.AnonymousRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_TOKEN_RATE", "600/minute"),
+        "session": os.environ.get("API_SESSION_RATE", "600/minute"),
+        "anonymous": os.environ.get("API_ANONYMOUS_RATE", "300/minute"),
+    },
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",  # documents the error responses

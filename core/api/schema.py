@@ -86,8 +86,10 @@ class AutoSchema(SpectacularAutoSchema):
             )
             if role_checked or csrf_checked:
                 errors[403] = error(_("无权执行此操作：账号没有相应角色；或以登录会话写入而缺少 CSRF 令牌。"))
-            if view.get_throttles():
-                errors[429] = error(_("该令牌请求过于频繁，请按响应头 Retry-After 所示秒数后再试。"))
+        if view.get_throttles():  # every caller has a budget: each token, session user, anonymous address
+            errors[429] = error(
+                _("请求过于频繁（按令牌、登录用户或匿名访问地址计），请按响应头 Retry-After 所示秒数后再试。")
+            )
         not_found = []
         if uritemplate.variables(self.path):
             not_found.append(_("路径所指对象不存在，或不在本账号的数据范围内"))

@@ -19,9 +19,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from certification import services
-from certification.models import Application, Cycle, RubricItem
+from certification.models import Application, Cycle, PublicNotice, RubricItem
 from certification.reference import ensure_default_policy
-from tests.factories import PASSWORD, EnterpriseFactory, make_user
+from tests.factories import PASSWORD, EnterpriseFactory, make_user, move_notice_back, pdf_bytes
 from towns.models import Enterprise, Role, Tier
 
 PRECHECK = "/api/v1/certification/precheck/"
@@ -176,7 +176,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     uploaded = _card(page, "已上传材料")
     expect(uploaded.locator("tbody tr")).to_have_text("尚未上传材料。")
     good = tmp_path / "统计证明.pdf"
-    good.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    good.write_bytes(pdf_bytes())
     page.get_by_label("材料类别").select_option(label="产值、就业等统计证明")
     page.get_by_label("文件（PDF、图片或 .xlsx）").set_input_files(str(good))
     page.get_by_role("button", name="上传", exact=True).click()
@@ -278,16 +278,17 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     office.screenshot("cert-10-office-detail")
     page.get_by_role("link", name="列入公示").click()
     expect(page.locator("h1")).to_have_text("发布拟认定名单公示")
-    starts_on = today - datetime.timedelta(days=8)
-    ends_on = starts_on + datetime.timedelta(days=6)
     page.get_by_label("认定批次").select_option(label=cycle.name)
     page.get_by_label(f"{number} 万荣县外加剂").check()
-    page.get_by_label("公示开始日期").fill(starts_on.isoformat())
+    page.get_by_label("公示开始日期").fill(today.isoformat())  # no earlier than the day it is published
     page.get_by_role("button", name="发布公示").click()
     notice_number = f"运专镇公示〔{cycle.year}〕001号"
     expect(page.locator(".messages")).to_have_text(f"已发布公示{notice_number}。")
     expect(page.locator("h1")).to_have_text(f"{cycle.name}拟认定名单公示")
     notice_path = page.get_by_role("link", name="公开页面").get_attribute("href")
+    # the notice runs its 7 days: move it 8 days back in the database, as if published then
+    notice = move_notice_back(PublicNotice.objects.get(number=notice_number), 8)
+    starts_on, ends_on = notice.starts_on, notice.ends_on
 
     # --- the notice is public: a fresh context, nobody logged in -----------------------------------
     public = open_session()

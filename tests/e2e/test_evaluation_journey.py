@@ -32,7 +32,7 @@ from evaluation import services as evaluation
 from evaluation.models import EvaluationConfig, EvaluationRun, RectificationReport, SupervisionNotice, TownEvaluation
 from portal.schedule import ensure_schedule
 from tasks_registry.models import KeyProject
-from tests.factories import PASSWORD, EnterpriseFactory, TownFactory, TownFiguresFactory, make_user
+from tests.factories import PASSWORD, EnterpriseFactory, TownFactory, TownFiguresFactory, make_user, pdf_bytes
 from tests.services import CeleryWorker, redis_or_skip, worker_database_url
 from towns.models import Enterprise, Role, Sector, Tier, Town
 
@@ -44,7 +44,7 @@ YEAR = 2025
 TOP, SECOND, THIRD, BOTTOM = "万荣县外加剂", "盐湖区水泵", "盐湖区陶村机电", "万荣县光华机械"
 POTENTIAL, NODATA = "万荣县皇甫苹果", "万荣县高村纺织"
 SLOW = "重点项目“陶村电机二期”计划2025-06-01开工，年底前未开工"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = pdf_bytes()  # a real PDF: attachments are parsed
 
 # Hand-computed with the default weights. Every certified town has output, growth on 2024, jobs and a
 # provincial share; projects and task reports are 0 everywhere (all equal: 100); no enterprise figures

@@ -22,7 +22,7 @@ from playwright.sync_api import expect
 from tasks_registry import progress, services
 from tasks_registry.loading import load_tasks
 from tasks_registry.models import Measure, Problem, ProgressReport, Task
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, pdf_bytes
 from towns.models import Bureau, Role
 from towns.reference import BUREAUS
 
@@ -150,7 +150,7 @@ def test_lead_unit_reports_progress_and_sees_it_on_the_board(task_world, session
     page.locator(f"[name=note_{measures[2].pk}]").fill("联盟章程已通过。")
     page.get_by_label("万荣县外加剂", exact=True).check()
     pdf = tmp_path / "创新平台建设进展.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    pdf.write_bytes(pdf_bytes())
     page.get_by_label("附件（PDF、图片或 .xlsx，可选）").set_input_files(str(pdf))
     session.screenshot("task-03-report-form")
     page.get_by_role("button", name="报送", exact=True).click()
@@ -424,7 +424,7 @@ def test_refused_attachment_leaves_nothing_half_saved(task_world, session, tmp_p
     session.screenshot("task-09-refused-attachment")
     assert not ProgressReport.objects.exists()
     good = tmp_path / "进展.pdf"
-    good.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
+    good.write_bytes(pdf_bytes())
     attachment.set_input_files(str(good))
     page.get_by_role("button", name="报送", exact=True).click()
     expect(page.locator(".messages")).to_have_text(f"已报送任务4 {tw.period.label}进展。", timeout=2_000)
