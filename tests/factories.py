@@ -156,7 +156,7 @@ class SupervisionNoticeFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: __import__("datetime").date(2026, 4, 2))
 
 
-# --- every other model of the portal (tests/test_factories.py checks each model has one) -------------------
+# --- every other model of the portal (tests/core/test_factories.py checks each model has one) -------------------
 
 _day = factory.LazyFunction(lambda: __import__("datetime").date(2026, 3, 1))
 
