@@ -253,7 +253,7 @@ def town_register(*, user, county_id: int, data: dict[str, Any], source: str) ->
     require_registry_editor(user)
     town = Town(county_id=county_id, tier=Tier.POTENTIAL, tier_since=timezone.localdate())
     require_town_in_scope(user, town)
-    apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
+    apply(town, data, fields=TOWN_FIELDS)
     _save_validated(town, user=user, before=None, note=source)
     TownTierChange.objects.create(
         town=town,
@@ -272,7 +272,7 @@ def town_update(*, user, town: Town, data: dict[str, Any], note: str = "") -> To
     require_office(user)
     town = Town.objects.select_for_update().get(pk=town.pk)
     before = audit.snapshot(town)
-    apply(town, {k: v for k, v in data.items() if k in TOWN_FIELDS})
+    apply(town, data, fields=TOWN_FIELDS)
     return _save_validated(town, user=user, before=before, note=note)
 
 
