@@ -23,7 +23,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import engine, services, workflow_reexam
+from . import engine, permissions, services, workflow_reexam
 from .models import Application, Certificate, CriteriaPolicy, Cycle
 from .models_reexam import ReExamination
 
@@ -35,14 +35,8 @@ PolicyChoice = ReExamination.PolicyChoice
 # --- reads -------------------------------------------------------------------------------------------
 
 
-def can_read_reexaminations(user) -> bool:
-    """The town's county (its own towns) and the office."""
-    return role_of(user) in (Role.COUNTY, Role.OFFICE)
-
-
 def reexamination_list(*, user) -> QuerySet[ReExamination]:
-    if not can_read_reexaminations(user):
-        raise PermissionDenied(_("复核由县（市、区）报送、领导小组办公室决定。"))
+    permissions.require_reexamination_reader(user)
     qs = ReExamination.objects.select_related(
         "certificate__town__county", "certificate__cycle__policy", "new_certificate", "policy"
     ).order_by("due_on", "id")
