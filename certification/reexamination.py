@@ -320,7 +320,11 @@ def reexamination_renew(
     today = timezone.localdate()
     # The new period follows the old one without a gap (or starts today if the old one has lapsed).
     start = max(today, old.valid_until + datetime.timedelta(days=1))
-    valid_until = start.replace(year=start.year + old.cycle.certificate_years) - datetime.timedelta(days=1)
+    years = old.cycle.certificate_years
+    try:
+        valid_until = start.replace(year=start.year + years) - datetime.timedelta(days=1)
+    except ValueError:  # a period starting on 29 February ends on the last day of February
+        valid_until = datetime.date(start.year + years, 3, 1) - datetime.timedelta(days=1)
     number = services._next_number(f"运专镇认〔{today.year}〕", Certificate, "number", today.year) + "号"
     new = Certificate.objects.create(
         number=number,
