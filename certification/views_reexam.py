@@ -35,7 +35,7 @@ def _context(request, reexam, *, form=None, decision_forms=None):
     forms = decision_forms or {}
     for name, form_class in DECISION_FORMS.items():
         if name in actions and name not in forms:
-            forms[name] = form_class(policies=policies)
+            forms[name] = form_class(policies=policies, prefix=name)  # one page, three forms: ids stay apart
     return {
         "reexam": reexam,
         "certificate": reexam.certificate,
@@ -70,7 +70,12 @@ def reexamination_detail(request, pk):
                 messages.success(request, _("已保存。"))
                 return redirect("reexamination-detail", pk=reexam.pk)
         reexam = service.reexamination_get(user=request.user, pk=pk)  # the form keeps what was typed
-    return render(request, "certification/reexamination_detail.html", _context(request, reexam, form=form))
+    return render(
+        request,
+        "certification/reexamination_detail.html",
+        _context(request, reexam, form=form),
+        status=400 if request.method == "POST" else 200,  # the form again, with its errors
+    )
 
 
 @login_required
@@ -80,7 +85,7 @@ def reexamination_decide(request, pk, action):
     require_office(request.user)
     if action not in DECISION_FORMS:
         raise Http404
-    form = DECISION_FORMS[action](request.POST, policies=service.policies_for(reexam))
+    form = DECISION_FORMS[action](request.POST, policies=service.policies_for(reexam), prefix=action)
     if form.is_valid():
         data = dict(form.cleaned_data)
         kwargs = {"user": request.user, "reexam": reexam, "expected": request.POST.get("expected") or None}
@@ -99,4 +104,4 @@ def reexamination_decide(request, pk, action):
             return redirect("reexamination-detail", pk=reexam.pk)
     reexam = service.reexamination_get(user=request.user, pk=pk)
     context = _context(request, reexam, decision_forms={action: form})
-    return render(request, "certification/reexamination_detail.html", context, status=200)
+    return render(request, "certification/reexamination_detail.html", context, status=400)

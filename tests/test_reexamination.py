@@ -127,7 +127,7 @@ def test_renewal_issues_a_new_certificate_with_a_new_number_and_validity(world, 
     reexam = _submitted(world, city_cert)
     response = client_for("office").post(
         reverse("reexamination-decide", kwargs={"pk": reexam.pk, "action": "renew"}),
-        {"policy_choice": "issued", "expected": "submitted"},
+        {"renew-policy_choice": "issued", "expected": "submitted"},
     )
     assert response.status_code == 302
     reexam.refresh_from_db()
@@ -184,7 +184,11 @@ def test_revocation_lowers_the_tier_with_reason_and_document_in_the_tier_history
     reexam = _submitted(world, city_cert)
     response = client_for("office").post(
         reverse("reexamination-decide", kwargs={"pk": reexam.pk, "action": "revoke"}),
-        {"reason": "产值连续下滑，不再符合条件", "document": "运专镇办〔2026〕9号", "expected": "submitted"},
+        {
+            "revoke-reason": "产值连续下滑，不再符合条件",
+            "revoke-document": "运专镇办〔2026〕9号",
+            "expected": "submitted",
+        },
     )
     assert response.status_code == 302
     reexam.refresh_from_db()

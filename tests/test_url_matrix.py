@@ -150,7 +150,7 @@ MATRIX = {
     "reexamination-decide": (
         lambda o: {"pk": reexamination_of(o["certificate"]).pk, "action": "renew"},
         "post",
-        row(403, county2=404, office=200),  # the office's empty POST: the form again, with its errors
+        row(403, county2=404, office=400),  # the office's empty POST: the form again, with its errors
     ),
     "public-notices": ({}, "get", PUBLIC),
     "public-notice": (lambda o: {"pk": o["app"].notices.first().pk}, "get", PUBLIC),
