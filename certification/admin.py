@@ -14,6 +14,7 @@ from .models import (
     Objection,
     ProvincialRecommendation,
     PublicNotice,
+    ReExamination,
     RubricItem,
     Transition,
 )
@@ -122,6 +123,12 @@ for model, fields, filters, search in [
     ),
     (ProvincialRecommendation, ["town", "recommended_on", "designated_on"], [], ["town__name"]),
     (Transition, ["application", "from_status", "to_status", "by", "at"], ["to_status"], ["application__number"]),
+    (
+        ReExamination,
+        ["certificate", "status", "opened_on", "due_on", "decided_on"],
+        ["status"],
+        ["certificate__number"],
+    ),
 ]:
     admin.site.register(
         model,

@@ -14,17 +14,30 @@ from .models import Application, Certificate
 
 def certificate(cert: Certificate) -> Document:
     tier = cert.get_tier_display() if cert.tier == Tier.CITY else _("推荐省级专业镇")
+    if cert.renews_id:  # a renewal after re-examination (复核, 动态管理)
+        first = _("%(town)s专业镇，经复核，延续认定为%(tier)s（原证书%(old)s）。") % {
+            "town": cert.town.name,
+            "tier": tier,
+            "old": cert.renews.number,
+        }
+    else:
+        first = _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s。") % {
+            "town": cert.town.name,
+            "cycle": cert.cycle.name,
+            "tier": tier,
+        }
     body = [
-        Block(
-            _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s。")
-            % {"town": cert.town.name, "cycle": cert.cycle.name, "tier": tier}
-        ),
+        Block(first),
         Block(
             _("有效期：%(start)s至%(end)s")
             % {"start": chinese_date(cert.issued_on), "end": chinese_date(cert.valid_until)}
         ),
     ]
-    if not cert.is_valid:
+    if cert.superseded_on:
+        body.append(Block(_("本证书已于%(date)s经复核由新证书取代。") % {"date": chinese_date(cert.superseded_on)}))
+    elif cert.awaiting_reexamination:
+        body.append(Block(_("本证书已过有效期，待复核。"), warning=True))
+    if cert.revoked_on:
         body.append(
             Block(
                 _("本证书已于%(date)s撤销：%(reason)s")
@@ -33,7 +46,7 @@ def certificate(cert: Certificate) -> Document:
             )
         )
     return Document(
-        title=_("运城市专业镇认定证书") if cert.is_valid else _("运城市专业镇认定证书（已撤销）"),
+        title=_("运城市专业镇认定证书（已撤销）") if cert.revoked_on else _("运城市专业镇认定证书"),
         number=_("证书编号：%(number)s") % {"number": cert.number},
         issuer=ISSUER,
         issued_on=cert.issued_on,

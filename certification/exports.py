@@ -47,7 +47,7 @@ CERTIFICATE_COLUMNS = [
     Column("认定批次", lambda c: c.cycle.name, 22),
     Column("认定日期", lambda c: c.issued_on, 12),
     Column("有效期至", lambda c: c.valid_until, 12),
-    Column("状态", lambda c: "有效" if c.is_valid else f"已撤销（{c.revoked_on}）", 16),
+    Column("状态", lambda c: f"已撤销（{c.revoked_on}）" if c.revoked_on else str(c.status_label), 16),
     Column("撤销理由", lambda c: c.revoke_reason, 30),
 ]
 

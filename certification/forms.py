@@ -225,6 +225,7 @@ class PolicyForm(ServiceModelForm):
             "name",
             "source",
             *CriteriaPolicy.THRESHOLD_FIELDS,
+            "provincial",
         ]
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
@@ -69,6 +71,10 @@ class CriteriaPolicy(models.Model):
         validators=[MinValueValidator(ZERO), MaxValueValidator(Decimal("100"))],
     )
     min_jobs = models.PositiveIntegerField(_("带动当地就业下限（人）"), default=engine.YC_2023.min_jobs)
+    # Re-examination (动态管理) judges provincial towns against a provincial standard where one is configured.
+    provincial = models.BooleanField(
+        _("省级专业镇标准"), default=False, help_text=_("复核省级专业镇时使用；未设置时省级专业镇由办公室研究决定。")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -491,7 +497,10 @@ class Objection(models.Model):
 
 class Certificate(models.Model):
     number = models.CharField(_("证书编号"), max_length=40, unique=True)
-    application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="certificate")
+    # A renewal after re-examination (复核) has no application of its own: it renews the certificate before it.
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="certificate", null=True, blank=True
+    )
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("专业镇"))
     tier = models.CharField(_("梯次"), max_length=12, choices=Tier.choices)
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("认定批次"))
@@ -499,6 +508,15 @@ class Certificate(models.Model):
     valid_until = models.DateField(_("有效期至"))
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
     revoke_reason = models.TextField(_("撤销理由"), blank=True)
+    renews = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name=_("延续的证书"),
+    )
+    superseded_on = models.DateField(_("被新证书取代日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["-issued_on", "-id"]
@@ -510,7 +528,34 @@ class Certificate(models.Model):
 
     @property
     def is_valid(self) -> bool:
-        return self.revoked_on is None
+        """Neither revoked nor replaced by a renewal (past its validity it is still this, but 待复核)."""
+        return self.revoked_on is None and self.superseded_on is None
+
+    @staticmethod
+    def awaiting_q(today: datetime.date, prefix: str = "") -> Q:
+        """Past its validity with no decision yet (neither renewed nor revoked): shown as 待复核 (动态管理).
+        The one definition: the certificate's status, the town pages' tier and the reminders use it."""
+        return Q(
+            **{
+                f"{prefix}valid_until__lt": today,
+                f"{prefix}revoked_on__isnull": True,
+                f"{prefix}superseded_on__isnull": True,
+            }
+        )
+
+    @property
+    def awaiting_reexamination(self) -> bool:
+        return self.is_valid and self.valid_until < timezone.localdate()
+
+    @property
+    def status_label(self) -> str:
+        if self.revoked_on:
+            return _("已撤销")
+        if self.superseded_on:
+            return _("已延续（由新证书取代）")
+        if self.awaiting_reexamination:
+            return _("待复核")
+        return _("有效")
 
 
 class ProvincialRecommendation(models.Model):
@@ -535,3 +580,6 @@ class ProvincialRecommendation(models.Model):
 
 
 # --- annual evaluation (年度评估, 五、(四)) -------------------------------------------------------------
+
+# --- re-examination (复核, 动态管理): certification/models_reexam.py -----------------------------------
+from .models_reexam import ReExamination  # noqa: E402, F401  (the re-examination tables; own module)

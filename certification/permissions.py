@@ -50,3 +50,14 @@ def sees_reviews(user) -> bool:
 
 def is_expert(user) -> bool:
     return role_of(user) == Role.EXPERT
+
+
+def can_read_reexaminations(user) -> bool:
+    """Re-examination (复核): the town's county (its own towns) answers, the office decides."""
+    return role_of(user) in (Role.COUNTY, Role.OFFICE)
+
+
+def require_reexamination_reader(user) -> None:
+    require_portal_role(user)
+    if not can_read_reexaminations(user):
+        raise PermissionDenied(_("复核由县（市、区）报送、领导小组办公室决定。"))

@@ -64,7 +64,7 @@ def assignment_for(*, user, application: Application) -> ExpertAssignment | None
 
 def certificate_list() -> QuerySet[Certificate]:
     """Certificates are public (公示 and 认定 are public acts)."""
-    return Certificate.objects.select_related("town__county", "cycle", "application")
+    return Certificate.objects.select_related("town__county", "cycle", "application", "renews")
 
 
 def notice_list() -> QuerySet[PublicNotice]:

@@ -512,7 +512,9 @@ def application_reject(*, user, application: Application, reason: str, expected:
 
 
 @transaction.atomic
-def certificate_revoke(*, user, certificate: Certificate, reason: str) -> Certificate:
+def certificate_revoke(*, user, certificate: Certificate, reason: str, document: str = "") -> Certificate:
+    """Revoke a certificate; a city certificate of a city town lowers the town to potential, with the reason and
+    the decision ``document`` (文号, when there is one) in the tier history."""
     require_office(user)
     if not reason.strip():
         raise ValidationError({"reason": _("撤销须写明理由。")})
@@ -530,7 +532,8 @@ def certificate_revoke(*, user, certificate: Certificate, reason: str) -> Certif
             town=town,
             to_tier=Tier.POTENTIAL,
             effective_date=timezone.localdate(),
-            source=_("撤销认定证书%(number)s：%(reason)s") % {"number": certificate.number, "reason": reason[:100]},
+            source=_("撤销认定证书%(number)s%(document)s：%(reason)s")
+            % {"number": certificate.number, "document": f"（{document}）" if document else "", "reason": reason[:100]},
         )
     notify(
         county_users(town.county),

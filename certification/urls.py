@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_reexam
 
 urlpatterns = [
     path("certification/", views.application_list, name="application-list"),
@@ -31,4 +31,14 @@ urlpatterns = [
     path("public/certificates/<int:pk>/", views.certificate_detail, name="certificate-detail"),
     path("public/certificates/<int:pk>/pdf/", views.certificate_pdf, name="certificate-pdf"),
     path("certification/certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate-revoke"),
+]
+
+urlpatterns += [
+    path("certification/reexaminations/", views_reexam.reexamination_list, name="reexamination-list"),
+    path("certification/reexaminations/<int:pk>/", views_reexam.reexamination_detail, name="reexamination-detail"),
+    path(
+        "certification/reexaminations/<int:pk>/<slug:action>/",
+        views_reexam.reexamination_decide,
+        name="reexamination-decide",
+    ),
 ]

@@ -1,6 +1,6 @@
 """What the navigation shows: each link asks the same predicate as the page it opens."""
 
-from certification.permissions import can_read_applications
+from certification.permissions import can_read_applications, can_read_reexaminations
 from core.models import Notification
 from evaluation.workflow import sees_supervision_notices
 from tasks_registry.permissions import uses_problem_ledger
@@ -24,6 +24,7 @@ def role(request):
         "can_edit_registry": can_edit_registry(user),
         "can_browse_enterprises": can_browse_enterprises(user),
         "can_read_applications": can_read_applications(user),
+        "can_read_reexaminations": can_read_reexaminations(user),
         "uses_problem_ledger": uses_problem_ledger(user),
         "sees_supervision_notices": sees_supervision_notices(user),
         "is_office": is_office(user),

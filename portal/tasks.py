@@ -5,6 +5,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
+from certification.reexamination import reexaminations_open
 from evaluation.services import notice_reminders_send
 from tasks_registry.services import reminders_send
 
@@ -13,4 +14,8 @@ from tasks_registry.services import reminders_send
 def send_daily_reminders(day: str | None = None) -> dict[str, int]:
     """Run by beat every morning; ``day`` (ISO date) lets a run be repeated for a given day."""
     today = datetime.date.fromisoformat(day) if day else timezone.localdate()
-    return {**reminders_send(today=today), **notice_reminders_send(today=today)}
+    return {
+        **reminders_send(today=today),
+        **notice_reminders_send(today=today),
+        **reexaminations_open(today),
+    }

@@ -549,3 +549,12 @@ def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+class ReExaminationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certification.ReExamination"
+
+    certificate = factory.SubFactory(CertificateFactory)
+    opened_on = _day
+    due_on = factory.SelfAttribute("certificate.valid_until")

@@ -87,3 +87,12 @@ def race(n, work):
     for t in threads:
         t.join()
     return outcomes
+
+
+def reexamination_of(certificate):
+    """The re-examination of ``certificate``'s current validity period (opened as the daily job would)."""
+    from certification.models import ReExamination
+
+    return ReExamination.objects.get_or_create(
+        certificate=certificate, due_on=certificate.valid_until, defaults={"opened_on": certificate.issued_on}
+    )[0]

@@ -24,12 +24,14 @@ FIGURE_COLUMNS = [
     Column("税收（万元）", _latest("tax_wan"), 12),
 ]
 
+_tier = display(Town, "tier")  # and 待复核 where certification annotates the row (towns.selectors)
+
 TOWN_COLUMNS = [
     Column("专业镇", lambda t: t.name, 20),
     Column("所在县（市、区）", lambda t: t.county.name, 14),
     Column("主导产业", lambda t: t.leading_industry, 16),
     Column("领域", display(Town, "sector"), 18),
-    Column("梯次", display(Town, "tier"), 12),
+    Column("梯次", lambda t: _tier(t) + ("（待复核）" if getattr(t, "awaiting_reexamination", False) else ""), 12),
     Column("梯次认定日期", lambda t: t.tier_since, 12),
     Column("企业数", lambda t: t.enterprise_count, 8),
     Column("龙头企业数", lambda t: t.anchor_count, 10),

@@ -3,6 +3,9 @@ they may see (rules in :mod:`towns.permissions`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -44,6 +47,12 @@ def _enterprise_count(**conditions):
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+# Annotations that apps above the registry add to every town row (registered from their AppConfig.ready), so a
+# rule of theirs shows where the tier is shown without the registry importing them; e.g. certification's 待复核.
+# name -> a function returning the expression (called per query: it may depend on today's date).
+TOWN_ANNOTATIONS: dict[str, Callable[[], Any]] = {}
+
+
 def town_list(*, user) -> QuerySet[Town]:
     """The registry of towns: every role sees every town's registry entry and headline figures."""
     require_portal_role(user)
@@ -54,6 +63,7 @@ def town_list(*, user) -> QuerySet[Town]:
             anchor_count=_enterprise_count(role=Enterprise.Role.ANCHOR),
             supporting_count=_enterprise_count(role=Enterprise.Role.SUPPORTING),
             above_size_count=_enterprise_count(above_designated_size=True),
+            **{name: make() for name, make in TOWN_ANNOTATIONS.items()},
         )
         .prefetch_related(_latest_prefetch(TownYearFigures, "town"))
         .order_by("county__sort_order", "name")

@@ -293,6 +293,8 @@ PORTAL_URL = os.environ.get("PORTAL_URL", "http://127.0.0.1:8000")
 TASK_PROGRESS_TOLERANCE = int(os.environ.get("TASK_PROGRESS_TOLERANCE", "10"))
 # The daily reminder warns units this many days before a report falls due.
 REMINDER_DAYS_AHEAD = int(os.environ.get("REMINDER_DAYS_AHEAD", "5"))
+# Re-examination (复核): the daily job opens one this many days before a certificate's validity ends.
+REEXAMINATION_DAYS_BEFORE = int(os.environ.get("REEXAMINATION_DAYS_BEFORE", "90"))
 # Towns per evaluation task: each reads its towns' inputs in a fixed number of queries; 100 keeps a task under a
 # second and a redelivery cheap (bench/README.md).
 EVALUATION_TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "100"))

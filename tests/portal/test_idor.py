@@ -14,7 +14,7 @@ from certification import services as cert_services
 from towns.models import Role
 
 from ..factories import make_user, pdf_bytes
-from ..helpers import client_of
+from ..helpers import client_of, reexamination_of
 
 
 def _patterns(resolver=None, prefix=""):
@@ -50,6 +50,11 @@ PAGES = {
     "town-figures-new": (lambda o: {"pk": o["town"].pk}, NOT_FOUND),
     "town-figures-edit": (lambda o: {"pk": o["town"].pk, "figures_pk": o["town_figures"].pk}, NOT_FOUND),
     "supervision-notice": (lambda o: {"pk": o["notice"].pk}, NOT_FOUND),
+    "reexamination-detail": (lambda o: {"pk": reexamination_of(o["certificate"]).pk}, NOT_FOUND),
+    "reexamination-decide": (
+        lambda o: {"pk": reexamination_of(o["certificate"]).pk, "action": "renew"},
+        NOT_FOUND,
+    ),
     "rectification-attachment": (lambda o: {"pk": o["rectification"].pk}, NOT_FOUND),
     "problem-detail": (lambda o: {"pk": o["problem"].pk}, NOT_FOUND),
     "project-edit": (lambda o: {"pk": o["project"].pk}, NOT_FOUND),

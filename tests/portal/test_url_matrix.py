@@ -35,6 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
+from ..helpers import reexamination_of
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -139,6 +140,18 @@ MATRIX = {
     "provincial-recommend": ({}, "post", row(403, office=REDIRECT)),
     "provincial-designate": (lambda o: {"pk": o["recommendation"].pk}, "post", row(403, office=REDIRECT)),
     "certificate-revoke": (lambda o: {"pk": o["certificate"].pk}, "post", row(403, office=REDIRECT)),
+    # re-examination (复核): the town's county answers, the office decides
+    "reexamination-list": ({}, "get", row(403, county=200, county2=200, office=200)),
+    "reexamination-detail": (
+        lambda o: {"pk": reexamination_of(o["certificate"]).pk},
+        "get",
+        row(403, county=200, county2=404, office=200),
+    ),
+    "reexamination-decide": (
+        lambda o: {"pk": reexamination_of(o["certificate"]).pk, "action": "renew"},
+        "post",
+        row(403, county2=404, office=400),  # the office's empty POST: the form again, with its errors
+    ),
     "public-notices": ({}, "get", PUBLIC),
     "public-notice": (lambda o: {"pk": o["app"].notices.first().pk}, "get", PUBLIC),
     "certificate-list": ({}, "get", PUBLIC),

@@ -35,6 +35,8 @@ def test_due_soon_then_overdue_and_reported_units_are_left_alone(board, world):
         "report_reminders": 0,
         "problem_reminders": 0,
         "notice_reminders": 0,
+        "reexaminations_opened": 0,
+        "reexamination_reminders": 0,
     }  # 9 days ahead
     result = send_daily_reminders(SOON.isoformat())
     assert result["report_reminders"] >= 2
@@ -58,6 +60,8 @@ def test_running_twice_a_day_sends_nothing_twice(board):
         "report_reminders": 0,
         "problem_reminders": 0,
         "notice_reminders": 0,
+        "reexaminations_opened": 0,
+        "reexamination_reminders": 0,
     }
     assert Notification.objects.count() == count
 
@@ -92,5 +96,11 @@ def test_beat_job_runs_on_a_real_worker_and_is_idempotent(transactional_db, boar
         worker.stop()
         client.close()
     assert first["report_reminders"] > 0 and count > 0
-    assert second == {"report_reminders": 0, "problem_reminders": 0, "notice_reminders": 0}
+    assert second == {
+        "report_reminders": 0,
+        "problem_reminders": 0,
+        "notice_reminders": 0,
+        "reexaminations_opened": 0,
+        "reexamination_reminders": 0,
+    }
     assert Notification.objects.count() == count
