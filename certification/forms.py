@@ -226,6 +226,14 @@ class PolicyForm(ServiceModelForm):
             "source",
             *CriteriaPolicy.THRESHOLD_FIELDS,
         ]
+        labels = {"min_supporting": _("关联配套企业取值下限（家）")}
+        help_texts = {
+            "min_supporting": _(
+                "文件要求“关联配套企业在10家左右”（三、一），未规定确切下限；此处为本认定标准对“左右”的取值，"
+                "自检和审核按此判断，页面和提示中注明为本标准的取值。"
+            ),
+            "relaxed_floor_wan": _("主导产品具有传统特色的，可适当放宽认定条件，但年产值不少于1亿元（三、二）。"),
+        }
 
 
 class CycleForm(ServiceModelForm):
