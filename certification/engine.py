@@ -101,6 +101,11 @@ class Verdict:
     def outcome_label(self) -> str:
         return OUTCOME_LABELS[self.outcome]
 
+    @property
+    def office_decisions(self) -> tuple[CriterionResult, ...]:
+        """The criteria the office decides (and must give a written rationale for)."""
+        return tuple(c for c in self.criteria if c.status == OFFICE_DECISION)
+
     def as_dict(self) -> dict:
         return {
             "outcome": self.outcome,

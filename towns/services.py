@@ -76,7 +76,7 @@ def enterprise_delete(*, user, enterprise: Enterprise) -> None:
 
 @transaction.atomic
 def town_figures_save(
-    *, user, town: Town, data: dict[str, Any], figures: TownYearFigures | None = None
+    *, user, town: Town, data: dict[str, Any], figures: TownYearFigures | None = None, note: str = ""
 ) -> TownYearFigures:
     """Create a year's figures for a town, or correct an existing year (the correction is logged)."""
     require_registry_editor(user)
@@ -84,7 +84,7 @@ def town_figures_save(
     before = audit.snapshot(figures) if figures else None
     figures = figures or TownYearFigures(town=town)
     apply(figures, data)
-    return _save_validated(figures, user=user, before=before)
+    return _save_validated(figures, user=user, before=before, note=note)
 
 
 @transaction.atomic
