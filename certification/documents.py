@@ -13,12 +13,14 @@ from .models import Application, Certificate
 
 
 def certificate(cert: Certificate) -> Document:
-    tier = cert.get_tier_display() if cert.tier == Tier.CITY else _("推荐省级专业镇")
+    params = {"town": cert.town.name, "cycle": cert.cycle.name, "tier": Tier.CITY.label}
+    if cert.recommended_provincial:
+        # The city recommends; only the province designates a provincial town.
+        statement = _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s，并推荐申报省级专业镇。") % params
+    else:
+        statement = _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s。") % params
     body = [
-        Block(
-            _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s。")
-            % {"town": cert.town.name, "cycle": cert.cycle.name, "tier": tier}
-        ),
+        Block(statement),
         Block(
             _("有效期：%(start)s至%(end)s")
             % {"start": chinese_date(cert.issued_on), "end": chinese_date(cert.valid_until)}

@@ -512,6 +512,22 @@ class Certificate(models.Model):
     def is_valid(self) -> bool:
         return self.revoked_on is None
 
+    # The city certifies city-level towns only: a certificate issued for a 推荐省级 application is a city certificate
+    # plus a recommendation to the province, which alone designates provincial towns. (Certificates issued before
+    # this was settled stored tier "provincial" for such applications; these properties read them right too.)
+
+    @property
+    def recommended_provincial(self) -> bool:
+        return self.application.target_tier == Tier.PROVINCIAL
+
+    @property
+    def certified_tier(self) -> str:
+        return Tier.CITY
+
+    @property
+    def tier_label(self) -> str:
+        return _("市级专业镇（推荐省级）") if self.recommended_provincial else Tier.CITY.label
+
 
 class ProvincialRecommendation(models.Model):
     """A city-level town recommended to the province, and the province's designation when it comes."""

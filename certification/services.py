@@ -469,7 +469,7 @@ def application_certify(
         number=number,
         application=app,
         town=app.town,
-        tier=app.target_tier,
+        tier=Tier.CITY,  # a 推荐省级 application is certified city-level and recommended (see ProvincialRecommendation)
         cycle=cycle,
         issued_on=today,
         valid_until=today.replace(year=today.year + cycle.certificate_years) - datetime.timedelta(days=1),

@@ -54,7 +54,7 @@ def town_detail(request, pk):
         "town": town,
         "figures": selectors.town_figures(user=request.user, town=town),
         "tier_changes": town.tier_changes.select_related("recorded_by"),
-        "certificates": town.certificates.select_related("cycle"),
+        "certificates": town.certificates.select_related("cycle", "application"),
         "show_enterprises": can_see_enterprises_of(request.user, town),
         "can_edit": can_edit_registry(request.user) and can_see_enterprises_of(request.user, town),
     }
