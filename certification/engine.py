@@ -144,9 +144,7 @@ def concentration(facts: TownFacts, t: Thresholds) -> CriterionResult:
     elif facts.anchor_enterprises < t.min_anchor:
         message = _("龙头企业%(a)d家，未达到“至少拥有%(min_a)d家实力较强、行业知名的龙头企业”（三、一）。")
     else:
-        message = _(
-            "关联配套企业%(s)d家，少于本认定标准对“%(nominal)d家左右”（三、一）的取值下限%(min_s)d家。"
-        )
+        message = _("关联配套企业%(s)d家，少于本认定标准对“%(nominal)d家左右”（三、一）的取值下限%(min_s)d家。")
     result = CriterionResult(
         "concentration",
         PASS if ok else FAIL,

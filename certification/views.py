@@ -125,7 +125,9 @@ def application_detail(request, pk):
         "state_form": StateForm(initial={"expected": app.status}),
         "return_form": ReasonForm(initial={"expected": app.status}, prefix="return"),
         "reject_form": ReasonForm(initial={"expected": app.status}, prefix="reject"),
-        "certify_form": CertifyForm(initial={"expected": app.status}, decided=verdict.office_decisions if verdict else ()),
+        "certify_form": CertifyForm(
+            initial={"expected": app.status}, decided=verdict.office_decisions if verdict else ()
+        ),
         "figures_differences": decision.figures_differences(app) if is_office(request.user) else [],  # None: none yet
         "missing": services.completeness_errors(app) if app.is_editable else [],
         "notices": app.notices.all(),
