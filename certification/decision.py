@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formats import format_wan
 from towns import services as town_services
@@ -62,9 +63,9 @@ def decision_note(verdict: engine.Verdict) -> str:
 # --- figures ---------------------------------------------------------------------------------------
 
 FIGURES = (  # application field, town figures field, label
-    ("annual_output_wan", "output_wan", _("年产值")),
-    ("local_jobs", "local_jobs", _("带动当地就业（人）")),
-    ("provincial_share_pct", "provincial_share_pct", _("全省市场占有率（%）")),
+    ("annual_output_wan", "output_wan", gettext_lazy("年产值")),
+    ("local_jobs", "local_jobs", gettext_lazy("带动当地就业（人）")),
+    ("provincial_share_pct", "provincial_share_pct", gettext_lazy("全省市场占有率（%）")),
 )
 
 
