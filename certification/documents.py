@@ -13,12 +13,19 @@ from .models import Application, Certificate
 
 
 def certificate(cert: Certificate) -> Document:
-    tier = cert.get_tier_display() if cert.tier == Tier.CITY else _("推荐省级专业镇")
+    tier = cert.tier_label
     if cert.renews_id:  # a renewal after re-examination (复核, 动态管理)
         first = _("%(town)s专业镇，经复核，延续认定为%(tier)s（原证书%(old)s）。") % {
             "town": cert.town.name,
             "tier": tier,
             "old": cert.renews.number,
+        }
+    elif cert.recommended_provincial:
+        # The city recommends; only the province designates a provincial town.
+        first = _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s，并推荐申报省级专业镇。") % {
+            "town": cert.town.name,
+            "cycle": cert.cycle.name,
+            "tier": Tier.CITY.label,
         }
     else:
         first = _("%(town)s专业镇，经%(cycle)s评审、公示，认定为%(tier)s。") % {

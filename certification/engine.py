@@ -3,6 +3,14 @@
 No ORM and no request: input is a town's facts and a policy's thresholds (plain data), output is
 one result per criterion and an overall outcome, each with a short Chinese explanation citing the
 document. Pages, the API, the county's self-check and the annual re-check all call :func:`evaluate`.
+
+The relaxation is read as the plan words it: a town whose leading product has a traditional feature
+"可适当放宽认定条件，但年产值不少于1亿元" -- the certification *conditions* in general, so any criterion the town
+does not meet becomes the office's decision (with a written rationale), and the one hard floor is output:
+below ``relaxed_floor_wan`` the scale criterion fails whatever the feature.
+
+Citations name the plan only for what the plan says; the supporting-firm minimum (``min_supporting``) is this
+policy's reading of "10家左右" and every message says so.
 """
 
 from __future__ import annotations
@@ -93,6 +101,11 @@ class Verdict:
     def outcome_label(self) -> str:
         return OUTCOME_LABELS[self.outcome]
 
+    @property
+    def office_decisions(self) -> tuple[CriterionResult, ...]:
+        """The criteria the office decides (and must give a written rationale for)."""
+        return tuple(c for c in self.criteria if c.status == OFFICE_DECISION)
+
     def as_dict(self) -> dict:
         return {
             "outcome": self.outcome,
@@ -111,17 +124,28 @@ class Verdict:
         }
 
 
+def _relaxed(facts: TownFacts, result: CriterionResult) -> CriterionResult:
+    """A criterion not met by a town with a traditional feature: the office may relax it (三、二)."""
+    if result.status != FAIL or not facts.traditional_feature:
+        return result
+    relaxation = _(
+        "主导产品具有传统特色，可在充分考虑发展前景后适当放宽认定条件，由办公室研究决定并写明放宽理由（三、二）。"
+    )
+    return CriterionResult(result.code, OFFICE_DECISION, result.message + relaxation)
+
+
 def concentration(facts: TownFacts, t: Thresholds) -> CriterionResult:
     ok = facts.anchor_enterprises >= t.min_anchor and facts.supporting_enterprises >= t.min_supporting
     if ok:
         message = _(
-            "龙头企业%(a)d家、关联配套企业%(s)d家，达到“至少%(min_a)d家龙头企业、关联配套企业%(nominal)d家左右”（三、一）。"
+            "龙头企业%(a)d家、关联配套企业%(s)d家，达到“至少拥有%(min_a)d家龙头企业、关联配套企业在%(nominal)d家左右”"
+            "（三、一；本认定标准对“%(nominal)d家左右”的取值下限为%(min_s)d家）。"
         )
     elif facts.anchor_enterprises < t.min_anchor:
         message = _("龙头企业%(a)d家，未达到“至少拥有%(min_a)d家实力较强、行业知名的龙头企业”（三、一）。")
     else:
-        message = _("关联配套企业%(s)d家，少于“%(nominal)d家左右”的下限%(min_s)d家（三、一）。")
-    return CriterionResult(
+        message = _("关联配套企业%(s)d家，少于本认定标准对“%(nominal)d家左右”（三、一）的取值下限%(min_s)d家。")
+    result = CriterionResult(
         "concentration",
         PASS if ok else FAIL,
         message
@@ -133,6 +157,7 @@ def concentration(facts: TownFacts, t: Thresholds) -> CriterionResult:
             "min_s": t.min_supporting,
         },
     )
+    return _relaxed(facts, result)
 
 
 def scale(facts: TownFacts, t: Thresholds) -> CriterionResult:
@@ -149,13 +174,13 @@ def scale(facts: TownFacts, t: Thresholds) -> CriterionResult:
             "scale",
             OFFICE_DECISION,
             _(
-                "年产值%(output)s，低于%(floor)s，但主导产品具有传统特色；可在充分考虑发展前景后适当放宽，"
+                "年产值%(output)s，低于本领域%(floor)s，但主导产品具有传统特色；可在充分考虑发展前景后适当放宽，"
                 "年产值不少于%(relaxed)s，由办公室研究决定（三、二）。"
             )
             % params,
         )
     if facts.traditional_feature:
-        message = _("年产值%(output)s，即使按传统特色放宽也不得少于%(relaxed)s（三、二）。")
+        message = _("年产值%(output)s，即使按传统特色放宽认定条件，年产值也不得少于%(relaxed)s（三、二）。")
     else:
         message = _("年产值%(output)s，低于本领域%(floor)s的标准（三、二）。")
     return CriterionResult("scale", FAIL, message % params)
@@ -178,8 +203,13 @@ def market_share(facts: TownFacts, t: Thresholds) -> CriterionResult:
             _("全省占有率%(share)s，未达%(min)s；申报全国拥有较大市场空间，由办公室依据证明材料研究决定（三、三）。")
             % params,
         )
-    return CriterionResult(
-        "market_share", FAIL, _("全省占有率%(share)s，未达%(min)s，且未申报全国拥有较大市场空间（三、三）。") % params
+    return _relaxed(
+        facts,
+        CriterionResult(
+            "market_share",
+            FAIL,
+            _("全省占有率%(share)s，未达%(min)s，且未申报全国拥有较大市场空间（三、三）。") % params,
+        ),
     )
 
 
@@ -190,11 +220,15 @@ def employment(facts: TownFacts, t: Thresholds) -> CriterionResult:
         "min": f"{t.min_jobs:,}",
         "verb": _("达到") if ok else _("未达到"),
     }
-    return CriterionResult("employment", PASS if ok else FAIL, message)
+    return _relaxed(facts, CriterionResult("employment", PASS if ok else FAIL, message))
 
 
 def evaluate(facts: TownFacts, thresholds: Thresholds) -> Verdict:
-    """Any fail -> ineligible; else any office decision -> needs_office_decision; else eligible."""
+    """Any fail -> ineligible; else any office decision -> needs_office_decision; else eligible.
+
+    With a traditional feature every criterion the town does not meet is the office's decision, except output
+    below the relaxed floor, which always fails.
+    """
     if facts.sector not in SECTORS:
         raise ValueError(f"unknown sector {facts.sector!r}")
     results = tuple(rule(facts, thresholds) for rule in (concentration, scale, market_share, employment))

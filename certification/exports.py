@@ -43,7 +43,7 @@ CERTIFICATE_COLUMNS = [
     Column("证书编号", lambda c: c.number, 24),
     Column("专业镇", lambda c: c.town.name, 18),
     Column("所在县（市、区）", lambda c: c.town.county.name, 14),
-    Column("梯次", lambda c: c.get_tier_display(), 14),
+    Column("梯次", lambda c: c.tier_label, 18),
     Column("认定批次", lambda c: c.cycle.name, 22),
     Column("认定日期", lambda c: c.issued_on, 12),
     Column("有效期至", lambda c: c.valid_until, 12),

@@ -120,12 +120,37 @@ class ReasonForm(StateForm):
 
 
 class CertifyForm(StateForm):
+    """One required rationale per criterion the office decides (``decided``: the verdict's office decisions),
+    plus an optional general opinion."""
+
     rationale = forms.CharField(
         label=_("办公室研究意见"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("有“需办公室决定”的条件时必填。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, decided=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.decided = tuple(decided)
+        for criterion in self.decided:
+            self.fields[f"rationale_{criterion.code}"] = forms.CharField(
+                label=_("“%(label)s”的研究意见（放宽理由）") % {"label": criterion.label},
+                widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=criterion.message,
+                error_messages={"required": _("请写明“%(label)s”的研究意见。") % {"label": criterion.label}},
+            )
+        if self.decided:
+            self.fields["rationale"].label = _("其他意见（可选）")
+            self.fields["rationale"].help_text = _("以下条件由办公室研究决定，须逐项写明研究意见：%(labels)s。") % {
+                "labels": "、".join(c.label for c in self.decided)
+            }
+
+    @property
+    def decided_fields(self):
+        return [self[f"rationale_{c.code}"] for c in self.decided]
+
+    def rationales(self) -> dict[str, str]:
+        return {c.code: self.cleaned_data[f"rationale_{c.code}"] for c in self.decided}
 
 
 def experts():
@@ -227,6 +252,14 @@ class PolicyForm(ServiceModelForm):
             *CriteriaPolicy.THRESHOLD_FIELDS,
             "provincial",
         ]
+        labels = {"min_supporting": _("关联配套企业取值下限（家）")}
+        help_texts = {
+            "min_supporting": _(
+                "文件要求“关联配套企业在10家左右”（三、一），未规定确切下限；此处为本认定标准对“左右”的取值，"
+                "自检和审核按此判断，页面和提示中注明为本标准的取值。"
+            ),
+            "relaxed_floor_wan": _("主导产品具有传统特色的，可适当放宽认定条件，但年产值不少于1亿元（三、二）。"),
+        }
 
 
 class CycleForm(ServiceModelForm):

@@ -557,6 +557,24 @@ class Certificate(models.Model):
             return _("待复核")
         return _("有效")
 
+    # The city certifies city-level towns only: a certificate issued for a 推荐省级 application is a city certificate
+    # plus a recommendation to the province, which alone designates provincial towns. (Certificates issued before
+    # this was settled stored tier "provincial" for such applications; these properties read them right too.)
+
+    @property
+    def recommended_provincial(self) -> bool:
+        return self.application_id is not None and self.application.target_tier == Tier.PROVINCIAL
+
+    @property
+    def certified_tier(self) -> str:
+        """What the city certified: an application's certificate is city-level (推荐省级 is a recommendation); a
+        renewal after re-examination (no application) keeps the tier it renewed."""
+        return Tier.CITY if self.application_id is not None else self.tier
+
+    @property
+    def tier_label(self) -> str:
+        return _("市级专业镇（推荐省级）") if self.recommended_provincial else Tier(self.certified_tier).label
+
 
 class ProvincialRecommendation(models.Model):
     """A city-level town recommended to the province, and the province's designation when it comes."""

@@ -21,7 +21,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import engine, permissions, workflow
+from . import decision, engine, permissions, workflow
 from .models import (
     Application,
     ApplicationFirm,
@@ -438,9 +438,16 @@ def objection_record(*, user, notice: PublicNotice, application: Application, da
 
 @transaction.atomic
 def application_certify(
-    *, user, application: Application, rationale: str = "", expected: str | None = None
+    *,
+    user,
+    application: Application,
+    rationale: str = "",
+    rationales: dict[str, str] | None = None,
+    expected: str | None = None,
 ) -> Certificate:
-    """认定: after the notice period, for an eligible application or one the office has reasoned about."""
+    """认定: after the notice period, for an eligible application or one the office has reasoned about (a written
+    rationale for each criterion it decides, see :func:`decision.office_rationale`). The application's figures
+    become the town's for their year unless the town already has that year."""
     require_office(user)
     app = _locked(application, expected=expected, action="certify")
     today = timezone.localdate()
@@ -454,9 +461,7 @@ def application_certify(
     verdict = app.verdict()
     if verdict is None or verdict.outcome == engine.INELIGIBLE:
         raise TransitionError(_("该申请不符合认定条件，不能认定。"))
-    if verdict.outcome == engine.NEEDS_OFFICE_DECISION and not rationale.strip():
-        raise ValidationError({"rationale": _("该申请有需办公室研究决定的条件，认定须写明研究意见。")})
-    app.office_rationale = rationale
+    app.office_rationale = decision.office_rationale(verdict, rationale=rationale, rationales=rationales)
     app.decided_at, app.decided_by = timezone.now(), user
     cycle = app.cycle
     number = _next_number(f"运专镇认〔{cycle.year}〕", Certificate, "number", cycle.year) + "号"
@@ -464,7 +469,7 @@ def application_certify(
         number=number,
         application=app,
         town=app.town,
-        tier=app.target_tier,
+        tier=Tier.CITY,  # a 推荐省级 application is certified city-level and recommended (see ProvincialRecommendation)
         cycle=cycle,
         issued_on=today,
         valid_until=today.replace(year=today.year + cycle.certificate_years) - datetime.timedelta(days=1),
@@ -490,11 +495,13 @@ def application_certify(
             effective_date=today,
             source=_("认定证书%(number)s") % {"number": number},
         )
+    decision.carry_figures(user=user, app=app)
+    note = _("认定，证书编号%(number)s") % {"number": number}
     _move(
         app,
         Status.CERTIFIED,
         user=user,
-        note=_("认定，证书编号%(number)s") % {"number": number},
+        note="；".join(filter(None, [note, decision.decision_note(verdict)])),
         fields=("office_rationale", "decided_at", "decided_by"),
     )
     return certificate

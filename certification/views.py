@@ -19,7 +19,7 @@ from core.spreadsheets import xlsx_response
 from towns import selectors as town_selectors
 from towns.permissions import county_scope, is_office, require_office
 
-from . import documents, exports, selectors, services, workflow
+from . import decision, documents, exports, selectors, services, workflow
 from .filters import ApplicationFilter
 from .forms import (
     AssignForm,
@@ -111,9 +111,10 @@ def application_start(request):
 def application_detail(request, pk):
     app = selectors.application_get(user=request.user, pk=pk)
     assignment = selectors.assignment_for(user=request.user, application=app)
+    verdict = app.verdict()
     context = {
         "app": app,
-        "verdict": app.verdict(),
+        "verdict": verdict,
         "firms": app.application_firms.select_related("enterprise"),
         "attachments": app.attachments.all(),
         "transitions": app.transitions.select_related("by"),
@@ -124,7 +125,10 @@ def application_detail(request, pk):
         "state_form": StateForm(initial={"expected": app.status}),
         "return_form": ReasonForm(initial={"expected": app.status}, prefix="return"),
         "reject_form": ReasonForm(initial={"expected": app.status}, prefix="reject"),
-        "certify_form": CertifyForm(initial={"expected": app.status}),
+        "certify_form": CertifyForm(
+            initial={"expected": app.status}, decided=verdict.office_decisions if verdict else ()
+        ),
+        "figures_differences": decision.figures_differences(app) if is_office(request.user) else [],  # None: none yet
         "missing": services.completeness_errors(app) if app.is_editable else [],
         "notices": app.notices.all(),
         "objections": app.objections.all(),
@@ -242,7 +246,11 @@ def application_transition(request, pk, action):
     form_class = {"screen": StateForm, "return": ReasonForm, "reject": ReasonForm, "certify": CertifyForm}.get(action)
     if form_class is None:
         raise PermissionDenied()
-    form = form_class(request.POST, prefix=action if action in ("return", "reject") else None)
+    if action == "certify":
+        verdict = app.verdict()
+        form = CertifyForm(request.POST, decided=verdict.office_decisions if verdict else ())
+    else:
+        form = form_class(request.POST, prefix=action if action in ("return", "reject") else None)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -257,7 +265,13 @@ def application_transition(request, pk, action):
     elif action == "reject":
         result = _run(request, services.application_reject, reason=form.cleaned_data["reason"], **kwargs)
     else:
-        result = _run(request, services.application_certify, rationale=form.cleaned_data["rationale"], **kwargs)
+        result = _run(
+            request,
+            services.application_certify,
+            rationale=form.cleaned_data["rationale"],
+            rationales=form.rationales(),
+            **kwargs,
+        )
         if result:
             messages.success(request, _("已认定，证书编号%(number)s。") % {"number": result.number})
             return redirect("certificate-detail", pk=result.pk)

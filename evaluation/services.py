@@ -29,7 +29,7 @@ from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
 from tasks_registry.models import KeyProject, Problem, ProgressReport
-from towns.models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures
+from towns.models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures, doubling_base_year
 from towns.permissions import county_users, office_users, require_office, require_town_in_scope, role_of
 from towns.validators import is_programme_year
 
@@ -120,7 +120,7 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
     number of towns: each input is read for the whole chunk at once, then the rules below apply per town."""
     ids = [t.pk for t in towns]
     end = datetime.date(year, 12, 31)
-    baselines = {t.baseline_year for t in towns if t.baseline_year and t.baseline_year < year}
+    baselines = {y for t in towns if (y := doubling_base_year(t)) < year}  # the office's, or 2022
     figures: dict[int, dict[int, TownYearFigures]] = collections.defaultdict(dict)
     for f in TownYearFigures.objects.filter(town_id__in=ids, year__in={year, year - 1, *baselines}).order_by():
         figures[f.town_id][f.year] = f
@@ -151,7 +151,7 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
     for town in towns:
         years = figures[town.pk]
         current, previous = years.get(year), years.get(year - 1)
-        baseline = years.get(town.baseline_year) if town.baseline_year in baselines else None
+        baseline = years.get(doubling_base_year(town)) if doubling_base_year(town) in baselines else None
         now, before = counts[town.pk].get(year, {}), counts[town.pk].get(year - 1, {})
         due = [p for p in problems[town.pk] if p.deadline.year == year]
         on_time = sum(1 for p in due if p.closed_at and timezone.localtime(p.closed_at).date() <= p.deadline)

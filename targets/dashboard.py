@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from core.charts import ChartSeries, line_chart_svg
 from towns.models import Tier
 
+from .doubling import DoublingRow, DoublingTotal, doubling, doubling_total
 from .rules import (
     CITY_OR_ABOVE,
     END_2023,
@@ -23,7 +24,6 @@ from .rules import (
     Coverage,
     DashboardInput,
     DoubleHundred,
-    DoublingRow,
     TrendRow,
     band_counts,
     band_rows,
@@ -31,7 +31,6 @@ from .rules import (
     count_target,
     coverage,
     double_hundred,
-    doubling,
     trend_rows,
     trend_years,
 )
@@ -53,6 +52,7 @@ class Dashboard:
     coverage: Coverage
     double_hundred: DoubleHundred
     doubling: list[DoublingRow]
+    doubling_total: DoublingTotal
     bands: list[BandCount]
     band_rows: list[BandRow]
     years: list[int]
@@ -113,6 +113,7 @@ def build_dashboard(data: DashboardInput, today: datetime.date) -> Dashboard:
     history = changes_by_town(data.changes)
     band_list = band_rows(data)
     years = trend_years(data.outputs)
+    doubling_rows = doubling(data)
     tier_counts = {tier.value: 0 for tier in Tier}
     for town in data.towns:
         tier_counts[town.tier] = tier_counts.get(town.tier, 0) + 1
@@ -139,7 +140,8 @@ def build_dashboard(data: DashboardInput, today: datetime.date) -> Dashboard:
         ),
         coverage=coverage(data, history, today),
         double_hundred=double_hundred(data),
-        doubling=doubling(data),
+        doubling=doubling_rows,
+        doubling_total=doubling_total(doubling_rows, today),
         bands=band_counts(band_list),
         band_rows=band_list,
         years=years,

@@ -168,10 +168,21 @@ def rows_page(key: str, data: DashboardInput, today: datetime.date, *, band: str
             rows=sorted(years.items(), reverse=True),
         )
     if key == "doubling":
+        total = dashboard.doubling_total
         return RowsPage(
             key=key,
             title=_("市级专业镇产值翻一番"),
-            explanation=_("目标产值为基准年产值的2倍，与最新年度产值比较；含省级专业镇。"),
+            explanation=_(
+                "目标：力争到2025年底，市级专业镇在现有基础上实现产值翻一番（二）。目标产值为基准年产值的2倍，与最新年度"
+                "产值比较；含省级专业镇。基准年默认为2022年（行动计划印发前一年），办公室可在专业镇页面逐镇设定。"
+                "合计（%(n)d个镇）：基准年产值%(base)s，最新产值%(latest)s，为基准年的%(m)s倍。"
+            )
+            % {
+                "n": total.counted,
+                "base": total.baseline_display,
+                "latest": total.latest_display,
+                "m": total.multiple if total.multiple is not None else "—",
+            },
             columns=[
                 Column(_("专业镇"), lambda r: r.town_name, 20),
                 Column(_("所在县（市、区）"), lambda r: r.county_name, 14),
@@ -182,6 +193,7 @@ def rows_page(key: str, data: DashboardInput, today: datetime.date, *, band: str
                 Column(_("最新年份"), lambda r: r.latest_year, 10),
                 Column(_("最新产值（万元）"), lambda r: r.latest_output, 16),
                 Column(_("为基准年的倍数"), lambda r: r.multiple, 14),
+                Column(_("基准年来源"), lambda r: _("默认") if r.baseline_default else _("办公室设定"), 12),
                 Column(_("完成情况"), lambda r: r.status_label, 24),
             ],
             rows=dashboard.doubling,

@@ -25,7 +25,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
@@ -403,102 +403,6 @@ def double_hundred(data: DashboardInput) -> DoubleHundred:
         output_year=year,
         above_size_count=town.above_size_count,
     )
-
-
-# --- 产值翻一番 (5) --------------------------------------------------------------------------------
-
-
-@dataclass
-class DoublingRow:
-    town_pk: int
-    town_name: str
-    county_name: str
-    tier: str
-    baseline_year: int | None
-    baseline_output: Decimal | None
-    latest_year: int | None
-    latest_output: Decimal | None
-    status: str  # met / open / no_baseline_year / no_baseline_figures / zero_baseline
-
-    @property
-    def target_output(self) -> Decimal | None:
-        return self.baseline_output * 2 if self.baseline_output else None
-
-    @property
-    def multiple(self) -> Decimal | None:
-        """Latest output as a multiple of the baseline (2.00 = doubled)."""
-        if not self.baseline_output or self.latest_output is None:
-            return None
-        return (self.latest_output / self.baseline_output).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-
-    @property
-    def has_progress(self) -> bool:
-        return self.status in ("met", "open")
-
-    @property
-    def bar_value(self) -> str:
-        return str(min(self.latest_output, self.target_output)) if self.has_progress else "0"
-
-    @property
-    def bar_max(self) -> str:
-        return str(self.target_output) if self.has_progress else "1"
-
-    @property
-    def status_label(self) -> str:
-        return {
-            "met": _("已翻番"),
-            "open": _("未翻番"),
-            "no_baseline_year": _("无基准年数据"),
-            "no_baseline_figures": _("无基准年数据（%(y)s年产值未填报）") % {"y": self.baseline_year},
-            "zero_baseline": _("基准年产值为零，无法计算翻番"),
-        }[self.status]
-
-    @property
-    def baseline_display(self) -> str:
-        return format_wan(self.baseline_output) if self.baseline_output is not None else _("无")
-
-    @property
-    def target_display(self) -> str:
-        return format_wan(self.target_output) if self.target_output is not None else _("无法计算")
-
-    @property
-    def latest_display(self) -> str:
-        return format_wan(self.latest_output) if self.latest_output is not None else _("无产值数据")
-
-
-def doubling(data: DashboardInput) -> list[DoublingRow]:
-    """市级专业镇在现有基础上实现产值翻一番: latest output ≥ 2 × output in the town's baseline year.
-    A town without a baseline year, or without figures for it, is listed as such, never as zero."""
-    counties = {c.pk: c.name for c in data.counties}
-    rows = []
-    for town in data.towns:
-        if town.tier not in CITY_OR_ABOVE:
-            continue
-        outputs = data.outputs.get(town.pk, {})
-        latest_year, latest_output = latest(outputs)
-        baseline = outputs.get(town.baseline_year) if town.baseline_year is not None else None
-        if town.baseline_year is None:
-            status = "no_baseline_year"
-        elif baseline is None:
-            status = "no_baseline_figures"
-        elif baseline == 0:
-            status = "zero_baseline"
-        else:
-            status = "met" if latest_output >= baseline * 2 else "open"
-        rows.append(
-            DoublingRow(
-                town_pk=town.pk,
-                town_name=town.name,
-                county_name=counties.get(town.county_id, ""),
-                tier=town.tier,
-                baseline_year=town.baseline_year,
-                baseline_output=baseline,
-                latest_year=latest_year,
-                latest_output=latest_output,
-                status=status,
-            )
-        )
-    return rows
 
 
 # --- scale bands (6) ---------------------------------------------------------------------------------

@@ -11,7 +11,17 @@ from django.utils import timezone
 
 from core.models import ApiToken
 
-from .models import Bureau, County, Enterprise, EnterpriseYearFigures, Membership, Role, Town, TownYearFigures
+from .models import (
+    DEFAULT_BASELINE_YEAR,
+    Bureau,
+    County,
+    Enterprise,
+    EnterpriseYearFigures,
+    Membership,
+    Role,
+    Town,
+    TownYearFigures,
+)
 from .reference import load_reference_data
 from .validators import CREDIT_CODE_ALPHABET, credit_code_check_char
 
@@ -85,13 +95,12 @@ def load_demo_data() -> dict[str, object]:
             tokens[username] = key
 
     last_year = timezone.localdate().year - 1
-    years = range(last_year - 4, last_year + 1)
+    # From the default base year of the doubling target (2022) at the latest, so that a fresh install shows progress.
+    years = range(min(DEFAULT_BASELINE_YEAR, last_year - 4), last_year + 1)
     for town in Town.objects.select_related("county").order_by("pk"):
         scale = 200000 if town.tier == "provincial" else rng.uniform(40000, 120000)
         for year, values in _figures(rng, scale * 0.6, rng.randint(1800, 6000), rng.uniform(30, 70), years):
             TownYearFigures.objects.get_or_create(town=town, year=year, defaults=values)
-        if town.baseline_year is None:
-            Town.objects.filter(pk=town.pk).update(baseline_year=years[0])
         for n in range(12):
             role = (
                 Enterprise.Role.ANCHOR if n == 0 else Enterprise.Role.SUPPORTING if n <= 10 else Enterprise.Role.OTHER

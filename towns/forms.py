@@ -53,5 +53,13 @@ class TierChangeForm(ServiceModelForm):
         return to_tier
 
 
+class BaselineYearForm(forms.Form):
+    baseline_year = forms.IntegerField(
+        label=_("产值翻一番基准年"),
+        required=False,
+        help_text=_("默认2022年（行动计划印发前一年，即“现有基础”）；留空恢复默认。"),
+    )
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))

@@ -60,6 +60,16 @@ class Tier(models.TextChoices):
     PROVINCIAL = "provincial", _("省级专业镇")
 
 
+# 市级专业镇在现有基础上实现产值翻一番 (二): "现有基础" is the year before the plan (2023), unless the office sets
+# a town's own base year (Town.baseline_year) on the town's page.
+DEFAULT_BASELINE_YEAR = 2022
+
+
+def doubling_base_year(town) -> int:
+    """The year a town's output doubles from: its own base year, or the default."""
+    return town.baseline_year or DEFAULT_BASELINE_YEAR
+
+
 class Town(models.Model):
     name = models.CharField(_("专业镇名称"), max_length=60, unique=True)
     county = models.ForeignKey(

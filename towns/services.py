@@ -19,9 +19,19 @@ from core.services import apply, validate
 from core.spreadsheets import ImportReport
 
 from . import importers
-from .models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownTierChange, TownYearFigures
+from .models import (
+    DEFAULT_BASELINE_YEAR,
+    Enterprise,
+    EnterpriseYearFigures,
+    Role,
+    Tier,
+    Town,
+    TownTierChange,
+    TownYearFigures,
+)
 from .permissions import require_office, require_registry_editor, require_town_in_scope, role_of
 from .selectors import editable_towns
+from .validators import validate_figure_year
 
 Action = AuditEntry.Action
 
@@ -76,7 +86,7 @@ def enterprise_delete(*, user, enterprise: Enterprise) -> None:
 
 @transaction.atomic
 def town_figures_save(
-    *, user, town: Town, data: dict[str, Any], figures: TownYearFigures | None = None
+    *, user, town: Town, data: dict[str, Any], figures: TownYearFigures | None = None, note: str = ""
 ) -> TownYearFigures:
     """Create a year's figures for a town, or correct an existing year (the correction is logged)."""
     require_registry_editor(user)
@@ -84,7 +94,7 @@ def town_figures_save(
     before = audit.snapshot(figures) if figures else None
     figures = figures or TownYearFigures(town=town)
     apply(figures, data)
-    return _save_validated(figures, user=user, before=before)
+    return _save_validated(figures, user=user, before=before, note=note)
 
 
 @transaction.atomic
@@ -274,6 +284,24 @@ def town_update(*, user, town: Town, data: dict[str, Any], note: str = "") -> To
     before = audit.snapshot(town)
     apply(town, data, fields=TOWN_FIELDS)
     return _save_validated(town, user=user, before=before, note=note)
+
+
+@transaction.atomic
+def town_set_baseline_year(*, user, town: Town, year: int | None) -> Town:
+    """The office sets the base year of a town's doubling target (市级专业镇在现有基础上实现产值翻一番); None returns
+    the town to the default (2022, the year before the plan)."""
+    require_office(user)
+    if year is not None:
+        try:
+            validate_figure_year(year)
+        except ValidationError as exc:
+            raise ValidationError({"baseline_year": exc.messages}) from None
+    note = (
+        _("设定产值翻一番基准年为%(year)s年") % {"year": year}
+        if year is not None
+        else _("产值翻一番基准年恢复为默认（%(year)s年）") % {"year": DEFAULT_BASELINE_YEAR}
+    )
+    return town_update(user=user, town=town, data={"baseline_year": year}, note=note)
 
 
 @transaction.atomic

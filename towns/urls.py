@@ -10,6 +10,7 @@ urlpatterns = [
     path("towns/<int:pk>/figures/new/", views.town_figures_edit, name="town-figures-new"),
     path("towns/<int:pk>/figures/<int:figures_pk>/edit/", views.town_figures_edit, name="town-figures-edit"),
     path("towns/<int:pk>/tier/", views.town_tier_change, name="town-tier-change"),
+    path("towns/<int:pk>/baseline-year/", views.town_baseline_year, name="town-baseline-year"),
     path("enterprises/", views.enterprise_list, name="enterprise-list"),
     path("enterprises/new/", views.enterprise_create, name="enterprise-create"),
     path("enterprises/import/", views.enterprise_import, name="enterprise-import"),

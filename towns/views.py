@@ -15,8 +15,15 @@ from core.spreadsheets import SpreadsheetRejected, template_response
 
 from . import exports, importers, selectors, services
 from .filters import EnterpriseFilter, TownFilter
-from .forms import EnterpriseFiguresForm, EnterpriseForm, ImportForm, TierChangeForm, TownFiguresForm
-from .models import Town
+from .forms import (
+    BaselineYearForm,
+    EnterpriseFiguresForm,
+    EnterpriseForm,
+    ImportForm,
+    TierChangeForm,
+    TownFiguresForm,
+)
+from .models import DEFAULT_BASELINE_YEAR, Town, doubling_base_year
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office
 
 # --- counties ------------------------------------------------------------------------------------
@@ -54,9 +61,12 @@ def town_detail(request, pk):
         "town": town,
         "figures": selectors.town_figures(user=request.user, town=town),
         "tier_changes": town.tier_changes.select_related("recorded_by"),
-        "certificates": town.certificates.select_related("cycle"),
+        "certificates": town.certificates.select_related("cycle", "application"),
         "show_enterprises": can_see_enterprises_of(request.user, town),
         "can_edit": can_edit_registry(request.user) and can_see_enterprises_of(request.user, town),
+        "base_year": doubling_base_year(town),
+        "default_base_year": DEFAULT_BASELINE_YEAR,
+        "baseline_form": BaselineYearForm(initial={"baseline_year": town.baseline_year}),
     }
     if context["show_enterprises"]:
         context["enterprises"] = selectors.town_enterprises(user=request.user, town=town)
@@ -96,6 +106,24 @@ def town_tier_change(request, pk):
         messages.success(request, _("梯次已变更。"))
         return redirect("town-detail", pk=town.pk)
     return render(request, "towns/tier_form.html", {"form": form, "town": town})
+
+
+@login_required
+@require_POST
+def town_baseline_year(request, pk):
+    """The office sets the base year of the town's doubling target (a small form on the town's page)."""
+    require_office(request.user)
+    town = get_object_or_404(Town, pk=pk)
+    form = BaselineYearForm(request.POST)
+    if form.is_valid() and call_service(
+        form, services.town_set_baseline_year, user=request.user, town=town, year=form.cleaned_data["baseline_year"]
+    ):
+        messages.success(request, _("已设定产值翻一番基准年：%(year)s年。") % {"year": doubling_base_year(town)})
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("town-detail", pk=town.pk)
 
 
 # --- enterprises ---------------------------------------------------------------------------------

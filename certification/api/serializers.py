@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from certification import engine
 from certification.models import Application, Certificate, CriteriaPolicy
-from towns.models import Sector
+from towns.models import Sector, Tier
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -133,6 +133,15 @@ class CertificateOutput(serializers.ModelSerializer):
     county = serializers.CharField(source="town.county.name")
     cycle = serializers.CharField(source="cycle.name")
     valid = serializers.BooleanField(source="is_valid")
+    tier = serializers.ChoiceField(
+        source="certified_tier",
+        choices=[Tier.CITY],
+        help_text="Always city: the city certifies city-level towns; only the province designates provincial ones.",
+    )
+    tier_label = serializers.CharField(help_text="市级专业镇, or 市级专业镇（推荐省级） for a recommended town.")
+    recommended_provincial = serializers.BooleanField(
+        help_text="Certified city-level and recommended to the province (not yet designated provincial by this)."
+    )
 
     class Meta:
         model = Certificate
@@ -143,6 +152,8 @@ class CertificateOutput(serializers.ModelSerializer):
             "town_id",
             "county",
             "tier",
+            "tier_label",
+            "recommended_provincial",
             "cycle",
             "issued_on",
             "valid_until",

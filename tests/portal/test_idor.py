@@ -65,6 +65,7 @@ PAGES = {
     "evaluation-publish": (lambda o: {"pk": o["run"].pk}, NOT_FOUND),
     # office-only actions: refused by role (403), whatever the object
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
+    "town-baseline-year": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
     "cycle-edit": (lambda o: {"pk": o["cycle"].pk}, FORBIDDEN),
     "reviews-export": (lambda o: {"cycle_pk": o["cycle"].pk}, FORBIDDEN),
     "notice-detail": (lambda o: {"pk": o["app"].notices.first().pk}, FORBIDDEN),

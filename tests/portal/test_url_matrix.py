@@ -85,6 +85,7 @@ MATRIX = {
         OWN_COUNTY_EDIT,
     ),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, "get", OFFICE_ONLY),
+    "town-baseline-year": (lambda o: {"pk": o["town"].pk}, "post", row(403, office=REDIRECT)),
     # experts reach firms only through the applications assigned to them (the application page lists them)
     "enterprise-list": ({}, "get", PAGES_USERS | {"expert": 403, "expert2": 403}),  # rows: test_permissions.py
     "enterprise-create": ({}, "get", EDITORS),

@@ -264,7 +264,8 @@ def test_doubling_without_baseline_is_listed_as_such_never_as_zero():
     ]
     outputs = {1: {2025: D("80000")}, 2: {2025: D("80000")}, 4: {2021: D("0"), 2025: D("10")}}
     rows = {r.town_pk: r for r in build_dashboard(data(towns, outputs=outputs), AFTER_2025).doubling}
-    assert rows[1].status_label == "无基准年数据"
+    # No base year set: the default 2022 (the old rule listed it as "无基准年数据" without a year).
+    assert rows[1].status_label == "无基准年数据（2022年产值未填报）"
     assert rows[2].status_label == "无基准年数据（2020年产值未填报）"
     assert rows[3].status == "no_baseline_figures" and rows[3].latest_display == "无产值数据"
     assert rows[4].status_label == "基准年产值为零，无法计算翻番"
@@ -469,14 +470,14 @@ def test_doubling_rows_and_export(world, client_for):
     world.other_town.save()
     client = client_for("office")
     rows = {r.town_name: r for r in client.get(reverse("home")).context["dashboard"].doubling}
-    assert rows["万荣县外加剂"].status_label == "无基准年数据"
+    assert rows["万荣县外加剂"].status_label == "无基准年数据（2022年产值未填报）"  # default base year 2022
     assert rows["盐湖区水泵"].status == "open" and rows["盐湖区水泵"].multiple == Decimal("1.16")
     html = client.get(reverse("home")).content.decode()
     assert "无基准年数据" in html
     sheet = xlsx_rows(client.get(reverse("target-rows", args=["doubling"]), {"export": "xlsx"}))
     by_town = {row[0]: row for row in sheet[1:]}
     assert by_town["盐湖区水泵"][3:8] == [2023, 60000, 120000, 2024, 70000]
-    assert by_town["万荣县外加剂"][3] is None and by_town["万荣县外加剂"][-1] == "无基准年数据"
+    assert by_town["万荣县外加剂"][3] == 2022 and by_town["万荣县外加剂"][-1] == "无基准年数据（2022年产值未填报）"
 
 
 def test_doubling_table_and_charts_show_a_bounded_number_of_towns_and_link_to_all(world, client_for, monkeypatch):
