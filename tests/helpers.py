@@ -87,3 +87,12 @@ def race(n, work):
     for t in threads:
         t.join()
     return outcomes
+
+
+def evidence_file_for(town):
+    """The town's standing evidence with an attachment (created once): for the URL sweeps."""
+    from towns.models import TownEvidenceFile
+
+    from .factories import TownEvidenceFileFactory
+
+    return TownEvidenceFile.objects.filter(evidence__town=town).first() or TownEvidenceFileFactory(evidence__town=town)
