@@ -112,9 +112,11 @@ def failure_problem(criteria: dict, year: int) -> str:
     in the engine's words (each citing its own paragraph of 三), and the special inspection the plan orders after
     certification (五、（四）"专业镇评定后，要组织开展专项检查"). The criteria themselves are not 五、（四）'s."""
     failed = "；".join(
-        f"{c['label']}：{c['message']}" for c in (criteria or {}).get("criteria", []) if c["status"] == engine.FAIL
+        f"{c['label']}：{c['message'].rstrip('。')}"
+        for c in (criteria or {}).get("criteria", [])
+        if c["status"] == engine.FAIL
     )
     return _(
-        "按市级专业镇认定标准（运政办发〔2023〕8号 三）以%(year)d年数据复核，不再符合：%(failed)s"
+        "按市级专业镇认定标准（运政办发〔2023〕8号 三）以%(year)d年数据复核，不再符合：%(failed)s。"
         "列入专项检查（五、（四）“专业镇评定后，要组织开展专项检查”）。"
-    ) % {"year": year, "failed": failed + "；" if failed else ""}
+    ) % {"year": year, "failed": failed}
