@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -117,7 +118,7 @@ def town_tier_change(request, pk):
 def town_evidence_new(request, pk):
     require_office(request.user)
     town = get_object_or_404(Town, pk=pk)
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial={"accepted_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("file", None)
