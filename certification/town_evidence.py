@@ -63,7 +63,7 @@ def carry_over(*, user, app: Application, certificate_number: str) -> list[TownE
                     document=_("认定申请%(number)s申报材料") % {"number": app.number},
                     accepted_on=timezone.localdate(),
                     source=source,
-                    uploads_=files,
+                    attachments=files,
                 )
             )
         finally:

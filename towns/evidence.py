@@ -80,7 +80,7 @@ def evidence_record(
     document: str = "",
     accepted_on: datetime.date | None = None,
     source: str = "",
-    uploads_: Iterable = (),
+    attachments: Iterable = (),
 ) -> TownEvidence:
     """The office accepts a town's evidence (it becomes the current one of its kind; earlier ones stay on file)."""
     require_office(user)
@@ -90,7 +90,7 @@ def evidence_record(
         raise ValidationError({"accepted_on": _("认可日期不能晚于今天。")})
     if not (statement or "").strip():
         raise ValidationError({"statement": _("请写明办公室认可的内容。")})
-    files = list(uploads_)
+    files = list(attachments)
     if not (document or "").strip() and not files:
         raise ValidationError({"document": _("请填写证明文件（名称、文号或出具单位），或上传证明附件。")})
     town = Town.objects.select_for_update().get(pk=town.pk)

@@ -123,7 +123,7 @@ def town_evidence_new(request, pk):
         data = dict(form.cleaned_data)
         upload = data.pop("file", None)
         if call_service(
-            form, evidence.evidence_record, user=request.user, town=town, uploads_=[upload] if upload else [], **data
+            form, evidence.evidence_record, user=request.user, town=town, attachments=[upload] if upload else [], **data
         ):
             messages.success(request, _("已登记%(town)s的认可证明。") % {"town": town.name})
             return redirect("town-detail", pk=town.pk)
