@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
-from towns.models import Enterprise, Sector, Tier, Town
+from towns.models import Enterprise, Sector, Tier, Town, TraditionalFeature
 from towns.validators import validate_figure_year
 
 from . import engine
@@ -209,10 +209,7 @@ class Application(models.Model):
         CERTIFIED = "certified", _("已认定")
         REJECTED = "rejected", _("未予认定")
 
-    class Feature(models.TextChoices):
-        BIRTHPLACE = "birthplace", _("历史发源地")
-        GEOGRAPHICAL_INDICATION = "gi", _("地理标志")
-        RENOWN = "renown", _("行业内影响力大、知名度高")
+    Feature = TraditionalFeature  # the kinds are the town's (towns.models): its standing evidence uses them too
 
     number = models.CharField(_("申报编号"), max_length=20, unique=True)
     cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="applications", verbose_name=_("认定批次"))

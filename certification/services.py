@@ -21,7 +21,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import decision, engine, permissions, workflow
+from . import decision, engine, permissions, town_evidence, workflow
 from .models import (
     Application,
     ApplicationFirm,
@@ -169,6 +169,8 @@ def application_start(
         app.figures_year, app.annual_output_wan = latest.year, latest.output_wan
         app.local_jobs, app.provincial_share_pct = latest.local_jobs, latest.provincial_share_pct
         app.save(update_fields=["figures_year", "annual_output_wan", "local_jobs", "provincial_share_pct"])
+    if prefilled := town_evidence.prefill(app):  # and what the town has shown once (已认可的证明)
+        app.save(update_fields=prefilled)
     audit.record(action=Action.CREATE, obj=app, user=user)
     return app
 
@@ -475,6 +477,7 @@ def application_certify(
         valid_until=today.replace(year=today.year + cycle.certificate_years) - datetime.timedelta(days=1),
     )
     audit.record(action=Action.CREATE, obj=certificate, user=user)
+    town_evidence.carry_over(user=user, app=app, certificate_number=number)  # the accepted claims stay with the town
     town = app.town
     if (town.sector, town.leading_industry) != (app.sector, app.leading_industry):
         town_services.town_update(

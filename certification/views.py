@@ -16,6 +16,7 @@ from core.documents import pdf_response
 from core.forms import call_service
 from core.paging import list_page, page_of, query_without_page
 from core.spreadsheets import xlsx_response
+from towns import evidence as town_evidence
 from towns import selectors as town_selectors
 from towns.permissions import county_scope, is_office, require_office
 
@@ -132,6 +133,7 @@ def application_detail(request, pk):
         "missing": services.completeness_errors(app) if app.is_editable else [],
         "notices": app.notices.all(),
         "objections": app.objections.all(),
+        "town_evidence": list(town_evidence.current_evidence(app.town).values()),  # 已认可的证明
     }
     if sees_reviews(request.user):
         context["assignments"] = app.assignments.select_related("expert")

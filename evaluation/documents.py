@@ -28,6 +28,15 @@ def supervision_notice(notice: SupervisionNotice) -> Document:
                 _("请于%(date)s前完成整改，并通过运城市专业镇服务平台报送整改报告。")
                 % {"date": chinese_date(notice.deadline)}
             ),
-            Block(_("依据：《运城市促进专业镇高质量发展三年行动计划》（运政办发〔2023〕8号）五、（四）。")),
+            Block(_basis(notice)),
         ),
     )
+
+
+def _basis(notice: SupervisionNotice) -> str:
+    """五、（四） grounds the notice (年度评估, 督办通知书, 专项检查); a criteria failure found by the re-check rests
+    on 三 (the certification criteria), which the notice then cites for it."""
+    plan = _("《运城市促进专业镇高质量发展三年行动计划》（运政办发〔2023〕8号）")
+    if notice.run.results.filter(town_id=notice.town_id, inspection=True).exists():
+        return _("依据：%(plan)s五、（四）；认定标准复核依据同一文件三、市级专业镇认定标准。") % {"plan": plan}
+    return _("依据：%(plan)s五、（四）。") % {"plan": plan}

@@ -22,18 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from certification import engine
-from certification.models import Application, Certificate
-from certification.reference import ensure_default_policy
 from core import audit, numbering, uploads
 from core.errors import ActionNotAllowed
 from core.models import AuditEntry
 from core.notify import notify, notify_once
 from tasks_registry.models import KeyProject, Problem, ProgressReport
-from towns.models import Enterprise, EnterpriseYearFigures, Role, Tier, Town, TownYearFigures, doubling_base_year
+from towns.models import EnterpriseYearFigures, Role, Tier, Town, TownYearFigures, doubling_base_year
 from towns.permissions import county_users, office_users, require_office, require_town_in_scope, role_of
 from towns.validators import is_programme_year
 
-from . import scoring, workflow
+from . import recheck, scoring, workflow
 from .models import (
     Commendation,
     EvaluationConfig,
@@ -146,7 +144,9 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
         .order_by()
         .values_list("town_id", "n")
     )
-    criteria = _recheck_all([t for t in towns if t.tier != Tier.POTENTIAL and year in figures[t.pk]], figures, year)
+    criteria = recheck.recheck_all(
+        [t for t in towns if t.tier != Tier.POTENTIAL and year in figures[t.pk]], figures, year
+    )
     out = {}
     for town in towns:
         years = figures[town.pk]
@@ -213,46 +213,6 @@ def slow_items(projects: list[KeyProject], problems: list[Problem], year: int) -
         if problem.closed_at is None or timezone.localtime(problem.closed_at).date() > problem.deadline:
             items.append(_("问题%(number)s“%(title)s”未按期办结") % {"number": problem.number, "title": problem.title})
     return items
-
-
-def _recheck_all(towns: list[Town], figures: dict[int, dict[int, TownYearFigures]], year: int) -> dict[int, dict]:
-    """Re-apply the four criteria (the policy of each town's certification, else the default) to the year's
-    figures of city and provincial towns, by town id."""
-    if not towns:
-        return {}
-    ids = [t.pk for t in towns]
-    roles: dict[int, dict[str, int]] = collections.defaultdict(dict)
-    for town_id, role, n in (
-        Enterprise.objects.filter(town_id__in=ids).values_list("town_id", "role").annotate(n=Count("pk")).order_by()
-    ):
-        roles[town_id][role] = n
-    applications, policies = {}, {}
-    for application in Application.objects.filter(town_id__in=ids, status=Application.Status.CERTIFIED).order_by(
-        "town_id", "-decided_at"
-    ):
-        applications.setdefault(application.town_id, application)  # the latest decision
-    for certificate in (
-        Certificate.objects.filter(town_id__in=ids, revoked_on__isnull=True)
-        .select_related("cycle__policy")
-        .order_by("town_id", "-issued_on")
-    ):
-        policies.setdefault(certificate.town_id, certificate.cycle.policy)  # the latest certificate's
-    default = ensure_default_policy() if len(policies) < len(ids) else None
-    out = {}
-    for town in towns:
-        current, application = figures[town.pk][year], applications.get(town.pk)
-        facts = engine.TownFacts(
-            sector=town.sector,
-            annual_output_wan=current.output_wan,
-            anchor_enterprises=roles[town.pk].get(Enterprise.Role.ANCHOR, 0),
-            supporting_enterprises=roles[town.pk].get(Enterprise.Role.SUPPORTING, 0),
-            provincial_share_pct=current.provincial_share_pct,
-            local_jobs=current.local_jobs,
-            national_market=bool(application and application.national_market),
-            traditional_feature=bool(application and application.traditional_feature),
-        )
-        out[town.pk] = engine.evaluate(facts, policies.get(town.pk, default).thresholds()).as_dict()
-    return out
 
 
 def evaluate_towns(*, run_id: int, town_ids: list[int]) -> None:
@@ -391,7 +351,7 @@ def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
             )
         problems += r.slow
         if r.inspection:
-            problems.append(_("按认定标准复核不再符合条件，列入专项检查"))
+            problems.append(recheck.failure_problem(r.criteria, run.year))
         notice = SupervisionNotice.objects.create(
             number=_notice_number(today.year),
             run=run,

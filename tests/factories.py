@@ -558,3 +558,26 @@ class ReExaminationFactory(factory.django.DjangoModelFactory):
     certificate = factory.SubFactory(CertificateFactory)
     opened_on = _day
     due_on = factory.SelfAttribute("certificate.valid_until")
+
+
+class TownEvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "towns.TownEvidence"
+
+    town = factory.SubFactory(TownFactory)
+    kind = "national_market"
+    statement = "主导产品全国市场占有率约30%"
+    document = "中国混凝土外加剂协会证明（2024）"
+    source = "办公室登记"
+    accepted_on = _day
+
+
+class TownEvidenceFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "towns.TownEvidenceFile"
+
+    evidence = factory.SubFactory(TownEvidenceFactory)
+    file = factory.django.FileField(filename="证明.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_name = "证明.pdf"
+    size = 15
+    content_type = "application/pdf"

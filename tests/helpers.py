@@ -96,3 +96,12 @@ def reexamination_of(certificate):
     return ReExamination.objects.get_or_create(
         certificate=certificate, due_on=certificate.valid_until, defaults={"opened_on": certificate.issued_on}
     )[0]
+
+
+def evidence_file_for(town):
+    """The town's standing evidence with an attachment (created once): for the URL sweeps."""
+    from towns.models import TownEvidenceFile
+
+    from .factories import TownEvidenceFileFactory
+
+    return TownEvidenceFile.objects.filter(evidence__town=town).first() or TownEvidenceFileFactory(evidence__town=town)

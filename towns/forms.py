@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
 
-from .models import Enterprise, EnterpriseYearFigures, Tier, Town, TownTierChange, TownYearFigures
+from .models import Enterprise, EnterpriseYearFigures, Tier, Town, TownEvidence, TownTierChange, TownYearFigures
 
 
 class EnterpriseForm(ServiceModelForm):
@@ -59,6 +59,29 @@ class BaselineYearForm(forms.Form):
         required=False,
         help_text=_("默认2022年（行动计划印发前一年，即“现有基础”）；留空恢复默认。"),
     )
+
+
+class EvidenceForm(ServiceModelForm):
+    """The office records a town's accepted evidence (a document reference and/or an attachment)."""
+
+    file = forms.FileField(label=_("证明附件（PDF、图片）"), required=False)
+
+    class Meta:
+        model = TownEvidence
+        fields = ["kind", "feature_kind", "statement", "document", "accepted_on"]
+        widgets = {
+            "accepted_on": forms.DateInput(attrs={"type": "date"}),
+            "statement": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["feature_kind"].choices = [("", _("（不适用）")), *self.fields["feature_kind"].choices[1:]]
+        self.fields["feature_kind"].help_text = _("仅“主导产品具有传统特色”须选择")
+
+
+class WithdrawEvidenceForm(forms.Form):
+    reason = forms.CharField(label=_("撤回理由"), max_length=300)
 
 
 class ImportForm(forms.Form):

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import StoredFile
+
 from .validators import validate_credit_code, validate_figure_year
 
 ZERO = Decimal("0")
@@ -113,6 +115,85 @@ class TownTierChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.town}: {self.get_from_tier_display() or '—'} → {self.get_to_tier_display()}"
+
+
+class TraditionalFeature(models.TextChoices):
+    """三、二 "主导产品具有历史发源地、地理标志等传统特色，在行业内影响力大、知名度高": the kinds a town may show."""
+
+    BIRTHPLACE = "birthplace", _("历史发源地")
+    GEOGRAPHICAL_INDICATION = "gi", _("地理标志")
+    RENOWN = "renown", _("行业内影响力大、知名度高")
+
+
+class TownEvidence(models.Model):
+    """What a town has shown once and the office accepted (三、三 全国拥有较大市场空间; 三、二 传统特色), kept with
+    its history: a new record of a kind supersedes the earlier one, a withdrawn one stays on file. The current
+    evidence of a kind is the latest accepted record not withdrawn (towns.evidence.current_evidence)."""
+
+    class Kind(models.TextChoices):
+        NATIONAL_MARKET = "national_market", _("全国拥有较大市场空间")
+        TRADITIONAL_FEATURE = "traditional_feature", _("主导产品具有传统特色")
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("专业镇"))
+    kind = models.CharField(_("证明事项"), max_length=20, choices=Kind.choices)
+    feature_kind = models.CharField(_("传统特色类别"), max_length=12, choices=TraditionalFeature.choices, blank=True)
+    statement = models.TextField(_("认可内容"), help_text=_("办公室认可的事实，如“主导产品全国市场占有率约30%”"))
+    document = models.CharField(
+        _("证明文件"), max_length=300, blank=True, help_text=_("文件名称、文号或出具单位；也可上传附件")
+    )
+    source = models.CharField(_("来源"), max_length=200, help_text=_("如“认定申请SQ2026-001”或“办公室登记”"))
+    accepted_on = models.DateField(_("认可日期"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("认可人"),
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤回人"),
+    )
+    withdraw_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["town", "kind", "-accepted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="traditional_feature", feature_kind__gt="")
+                | (~Q(kind="traditional_feature") & Q(feature_kind="")),
+                name="town_evidence_feature_kind_iff_feature",
+                violation_error_message=_("传统特色须选择类别；全国市场空间不选类别。"),
+                violation_error_code="feature_kind:required",
+            ),
+        ]
+        verbose_name = _("专业镇认可证明")
+        verbose_name_plural = _("专业镇认可证明")
+
+    def __str__(self) -> str:
+        label = self.get_feature_kind_display() if self.feature_kind else self.get_kind_display()
+        return f"{self.town}：{label}"
+
+
+class TownEvidenceFile(StoredFile):
+    """An attachment proving a town's evidence (served only to who may read the town's enterprise-level data)."""
+
+    evidence = models.ForeignKey(TownEvidence, on_delete=models.CASCADE, related_name="files", verbose_name=_("证明"))
+
+    class Meta:
+        ordering = ["evidence", "uploaded_at", "id"]
+        verbose_name = _("证明附件")
+        verbose_name_plural = _("证明附件")
+
+    def storage_dir(self) -> str:
+        return f"towns/{self.evidence.town_id}/evidence"
 
 
 class Enterprise(models.Model):

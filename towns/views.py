@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -12,18 +13,21 @@ from core.errors import ActionNotAllowed
 from core.forms import call_service
 from core.paging import list_page
 from core.spreadsheets import SpreadsheetRejected, template_response
+from core.uploads import serve
 
-from . import exports, importers, selectors, services
+from . import evidence, exports, importers, selectors, services
 from .filters import EnterpriseFilter, TownFilter
 from .forms import (
     BaselineYearForm,
     EnterpriseFiguresForm,
     EnterpriseForm,
+    EvidenceForm,
     ImportForm,
     TierChangeForm,
     TownFiguresForm,
+    WithdrawEvidenceForm,
 )
-from .models import DEFAULT_BASELINE_YEAR, Town, doubling_base_year
+from .models import DEFAULT_BASELINE_YEAR, Town, TownEvidence, doubling_base_year
 from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office
 
 # --- counties ------------------------------------------------------------------------------------
@@ -62,6 +66,8 @@ def town_detail(request, pk):
         "figures": selectors.town_figures(user=request.user, town=town),
         "tier_changes": town.tier_changes.select_related("recorded_by"),
         "certificates": town.certificates.select_related("cycle", "application"),
+        "evidence_history": evidence.evidence_history(town),
+        "current_ids": {e.pk for e in evidence.current_evidence(town).values()},
         "show_enterprises": can_see_enterprises_of(request.user, town),
         "can_edit": can_edit_registry(request.user) and can_see_enterprises_of(request.user, town),
         "base_year": doubling_base_year(town),
@@ -124,6 +130,46 @@ def town_baseline_year(request, pk):
             for error in errors:
                 messages.error(request, error)
     return redirect("town-detail", pk=town.pk)
+
+
+# --- standing evidence (三、二 传统特色, 三、三 全国市场空间) ----------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def town_evidence_new(request, pk):
+    require_office(request.user)
+    town = get_object_or_404(Town, pk=pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial={"accepted_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file", None)
+        if call_service(
+            form, evidence.evidence_record, user=request.user, town=town, attachments=[upload] if upload else [], **data
+        ):
+            messages.success(request, _("已登记%(town)s的认可证明。") % {"town": town.name})
+            return redirect("town-detail", pk=town.pk)
+    return render(request, "towns/evidence_form.html", {"form": form, "town": town})
+
+
+@login_required
+@require_POST
+def town_evidence_withdraw(request, pk):
+    require_office(request.user)
+    record = get_object_or_404(TownEvidence, pk=pk)
+    form = WithdrawEvidenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤回须写明理由。"))
+    elif call_service(form, evidence.evidence_withdraw, user=request.user, evidence=record, **form.cleaned_data):
+        messages.success(request, _("已撤回该证明。"))
+    else:
+        messages.error(request, " ".join(form.non_field_errors()) or _("撤回须写明理由。"))
+    return redirect("town-detail", pk=record.town_id)
+
+
+@login_required
+def town_evidence_file(request, pk):
+    return serve(evidence.evidence_files(user=request.user), pk)
 
 
 # --- enterprises ---------------------------------------------------------------------------------

@@ -62,7 +62,8 @@ BREAKDOWN = {
     BOTTOM: ["0.0", "0.0", "", "", "", "", "", "0.0", "20.0", "100.0", "100.0", ""],
 }
 CERTIFIED_ROWS = [
-    ["1", TOP, SCORES[TOP], *BREAKDOWN[TOP], "符合", ""],
+    # the provincial town is listed for the office, not judged by the city criteria
+    ["1", TOP, SCORES[TOP], *BREAKDOWN[TOP], "省级专业镇：由办公室按省级标准研究，不按市级标准复核", ""],
     ["2", SECOND, SCORES[SECOND], *BREAKDOWN[SECOND], "符合", ""],
     ["3", THIRD, SCORES[THIRD], *BREAKDOWN[THIRD], "符合", SLOW],
     ["4", BOTTOM, SCORES[BOTTOM], *BREAKDOWN[BOTTOM], "不再符合，列入专项检查", ""],
@@ -359,8 +360,16 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
     expect(sheet).to_contain_text("万荣县人民政府：")
     expect(sheet).to_contain_text(f"根据{YEAR}年度专业镇评估结果，你县（市、区）{BOTTOM}存在以下问题，现予督办：")
     expect(sheet.locator("ol li")).to_have_text(
-        [f"{YEAR}年度评估排名靠后（第4名，{SCORES[BOTTOM]}分）", "按认定标准复核不再符合条件，列入专项检查"]
+        [
+            f"{YEAR}年度评估排名靠后（第4名，{SCORES[BOTTOM]}分）",
+            # the criteria that failed, citing 三 (the criteria), and the inspection 五、（四） orders
+            re.compile(
+                rf"^按市级专业镇认定标准（运政办发〔2023〕8号 三）以{YEAR}年数据复核，不再符合：.*规模相对较大：.*"
+                r"列入专项检查（五、（四）“专业镇评定后，要组织开展专项检查”）。$"
+            ),
+        ]
     )
+    expect(sheet).to_contain_text("五、（四）；认定标准复核依据同一文件三、市级专业镇认定标准。")
     expect(sheet).to_contain_text(f"请于{deadline.year}年{deadline.month}月{deadline.day}日前完成整改")
     expect(sheet).to_contain_text("状态：待整改")
     county.screenshot("eval-04-notice")
@@ -497,7 +506,7 @@ def test_export_gives_the_criteria_recheck_in_words(drafted_run, session):
     column = rows[0].index("认定标准复核")
     outcomes = {r[2]: r[column] for r in rows[1:]}
     assert outcomes == {
-        TOP: "符合认定条件",
+        TOP: "省级专业镇：由办公室按省级标准研究，不按市级标准复核",
         SECOND: "符合认定条件",
         THIRD: "符合认定条件",
         BOTTOM: "不符合认定条件",

@@ -14,7 +14,7 @@ from certification import services as cert_services
 from towns.models import Role
 
 from ..factories import make_user, pdf_bytes
-from ..helpers import client_of, reexamination_of
+from ..helpers import client_of, evidence_file_for, reexamination_of
 
 
 def _patterns(resolver=None, prefix=""):
@@ -49,6 +49,7 @@ PAGES = {
     ),
     "town-figures-new": (lambda o: {"pk": o["town"].pk}, NOT_FOUND),
     "town-figures-edit": (lambda o: {"pk": o["town"].pk, "figures_pk": o["town_figures"].pk}, NOT_FOUND),
+    "town-evidence-file": (lambda o: {"pk": evidence_file_for(o["town"]).pk}, NOT_FOUND),
     "supervision-notice": (lambda o: {"pk": o["notice"].pk}, NOT_FOUND),
     "reexamination-detail": (lambda o: {"pk": reexamination_of(o["certificate"]).pk}, NOT_FOUND),
     "reexamination-decide": (
@@ -66,6 +67,8 @@ PAGES = {
     # office-only actions: refused by role (403), whatever the object
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
     "town-baseline-year": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
+    "town-evidence-new": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
+    "town-evidence-withdraw": (lambda o: {"pk": evidence_file_for(o["town"]).evidence_id}, FORBIDDEN),
     "cycle-edit": (lambda o: {"pk": o["cycle"].pk}, FORBIDDEN),
     "reviews-export": (lambda o: {"cycle_pk": o["cycle"].pk}, FORBIDDEN),
     "notice-detail": (lambda o: {"pk": o["app"].notices.first().pk}, FORBIDDEN),

@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
-from ..helpers import reexamination_of
+from ..helpers import evidence_file_for, reexamination_of
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -86,6 +86,18 @@ MATRIX = {
     ),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, "get", OFFICE_ONLY),
     "town-baseline-year": (lambda o: {"pk": o["town"].pk}, "post", row(403, office=REDIRECT)),
+    # the town's standing evidence: recorded and withdrawn by the office; its attachments read like its firms
+    "town-evidence-new": (lambda o: {"pk": o["town"].pk}, "get", OFFICE_ONLY),
+    "town-evidence-withdraw": (
+        lambda o: {"pk": evidence_file_for(o["town"]).evidence_id},
+        "post",
+        row(403, office=REDIRECT),
+    ),
+    "town-evidence-file": (
+        lambda o: {"pk": evidence_file_for(o["town"]).pk},
+        "get",
+        OWN_COUNTY_READ | {"expert": 403, "expert2": 403},
+    ),
     # experts reach firms only through the applications assigned to them (the application page lists them)
     "enterprise-list": ({}, "get", PAGES_USERS | {"expert": 403, "expert2": 403}),  # rows: test_permissions.py
     "enterprise-create": ({}, "get", EDITORS),
