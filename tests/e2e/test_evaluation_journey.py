@@ -314,7 +314,8 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
 
     # --- 审核通过并发布 → commendation and notices ---------------------------------------------------------------
     page.get_by_role("button", name="审核通过并发布").click()
-    expect(page.locator(".messages")).to_have_text("已发布：表扬1个，下发督办通知书2份。")
+    # BOTTOM no longer meets the criteria: an inspection is proposed for it as well as its notice
+    expect(page.locator(".messages")).to_have_text("已发布：表扬1个，下发督办通知书2份，提出专项检查1项。")
     expect(_status(page)).to_have_text("已发布")
     expect(page.get_by_role("button", name="审核通过并发布")).to_have_count(0)
     expect(_card(page, "表扬").locator("li")).to_have_text(
@@ -359,7 +360,10 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
     expect(sheet).to_contain_text("万荣县人民政府：")
     expect(sheet).to_contain_text(f"根据{YEAR}年度专业镇评估结果，你县（市、区）{BOTTOM}存在以下问题，现予督办：")
     expect(sheet.locator("ol li")).to_have_text(
-        [f"{YEAR}年度评估排名靠后（第4名，{SCORES[BOTTOM]}分）", "按认定标准复核不再符合条件，列入专项检查"]
+        [
+            f"{YEAR}年度评估排名靠后（第4名，{SCORES[BOTTOM]}分）",
+            f"按认定标准复核不再符合条件，列入专项检查（运专镇查〔{ew.today.year}〕001号）",
+        ]
     )
     expect(sheet).to_contain_text(f"请于{deadline.year}年{deadline.month}月{deadline.day}日前完成整改")
     expect(sheet).to_contain_text("状态：待整改")
