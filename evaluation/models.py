@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from core.models import StoredFile
 from towns.models import Town
 
+# The inspection models live in their own module; imported here, they belong to the app (re-exported).
+from .inspection_models import Finding as Finding
+from .inspection_models import FindingAttachment as FindingAttachment
+from .inspection_models import Inspection
+from .inspection_models import InspectionItem as InspectionItem
 from .scoring import DEFAULT_WEIGHTS
 
 
@@ -153,7 +158,16 @@ class SupervisionNotice(models.Model):
         ACCEPTED = "accepted", _("整改完成")
 
     number = models.CharField(_("文号"), max_length=40, unique=True)
-    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="notices")
+    # A notice comes from an annual evaluation (run) or from a special inspection's findings (inspection).
+    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, null=True, blank=True, related_name="notices")
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notices",
+        verbose_name=_("专项检查"),
+    )
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="supervision_notices")
     county = models.ForeignKey("towns.County", on_delete=models.PROTECT, related_name="supervision_notices")
     problems = models.JSONField(_("督办事项"), default=list)
@@ -165,7 +179,18 @@ class SupervisionNotice(models.Model):
 
     class Meta:
         ordering = ["-issued_on", "number"]
-        constraints = [models.UniqueConstraint(fields=["run", "town"], name="notice_once_per_run_town")]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "town"], name="notice_once_per_run_town"),
+            models.UniqueConstraint(
+                fields=["inspection", "town"],
+                condition=Q(inspection__isnull=False),
+                name="notice_once_per_inspection_town",
+            ),
+            models.CheckConstraint(
+                condition=Q(run__isnull=False) | Q(inspection__isnull=False),
+                name="notice_from_run_or_inspection",
+            ),
+        ]
         verbose_name = _("督办通知书")
         verbose_name_plural = _("督办通知书")
 

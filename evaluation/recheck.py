@@ -107,7 +107,7 @@ def _accepted_market(verdict: dict, market: TownEvidence) -> dict:
     return verdict | {"outcome": outcome, "outcome_label": engine.OUTCOME_LABELS[outcome], "criteria": criteria}
 
 
-def failure_problem(criteria: dict, year: int) -> str:
+def failure_problem(criteria: dict, year: int, inspection: str = "") -> str:
     """The supervision notice's line for a town the re-check found no longer meeting the criteria: which criteria,
     in the engine's words (each citing its own paragraph of 三), and the special inspection the plan orders after
     certification (五、（四）"专业镇评定后，要组织开展专项检查"). The criteria themselves are not 五、（四）'s."""
@@ -117,6 +117,6 @@ def failure_problem(criteria: dict, year: int) -> str:
         if c["status"] == engine.FAIL
     )
     return _(
-        "按市级专业镇认定标准（运政办发〔2023〕8号 三）以%(year)d年数据复核，不再符合：%(failed)s。"
-        "列入专项检查（五、（四）“专业镇评定后，要组织开展专项检查”）。"
-    ) % {"year": year, "failed": failed}
+        "按市级专业镇认定标准（运政办发〔2023〕8号 三）以%(year)d年数据复核，不再符合%(failed)s。"
+        "列入专项检查%(inspection)s（五、（四）“专业镇评定后，要组织开展专项检查”）。"
+    ) % {"year": year, "failed": f"：{failed}" if failed else "", "inspection": inspection}

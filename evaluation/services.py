@@ -303,7 +303,7 @@ def fail(*, run_id: int, error: str) -> None:
 # --- publication -------------------------------------------------------------------------------------------
 
 
-def _notice_number(year: int) -> str:
+def notice_number(year: int) -> str:
     prefix = f"运专镇督〔{year}〕"
     n = numbering.draw(
         series=prefix, year=year, existing=lambda: numbering.highest(SupervisionNotice.objects, "number", prefix)
@@ -312,9 +312,15 @@ def _notice_number(year: int) -> str:
 
 
 @transaction.atomic
-def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
+def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = False) -> EvaluationRun:
     """Publish a draft: commend the counties of the top towns, and send supervision notices to the
-    counties of the bottom towns and of towns whose project or problem work is behind."""
+    counties of the bottom towns and of towns whose project or problem work is behind.
+
+    A town the re-check finds no longer meeting the criteria always gets a special inspection (proposed here,
+    planned for the office to staff), and is commended only if the office confirms it (``commend_flagged``);
+    otherwise the next town in the ranking takes its place."""
+    from .inspections import inspection_propose  # it imports this module (the notice numbers): not at the top
+
     require_office(user)
     run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in workflow.RUN_ACTIONS["publish"][0]:
@@ -324,8 +330,11 @@ def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
     ranked = list(
         run.results.filter(group=Group.CERTIFIED, rank__isnull=False).select_related("town__county").order_by("rank")
     )
-    top = ranked[: config.top_n]
+    commendable = [r for r in ranked if commend_flagged or not r.inspection]
+    top = commendable[: config.top_n]
     bottom = [r for r in ranked[len(ranked) - config.bottom_n :] if r not in top] if config.bottom_n else []
+    flagged = list(run.results.filter(inspection=True).select_related("town__county").order_by("town__name"))
+    inspections = {r.town_id: inspection_propose(user=user, town=r.town, run=run) for r in flagged}
     for r in top:
         Commendation.objects.create(
             run=run,
@@ -351,9 +360,9 @@ def evaluation_publish(*, user, run: EvaluationRun) -> EvaluationRun:
             )
         problems += r.slow
         if r.inspection:
-            problems.append(recheck.failure_problem(r.criteria, run.year))
+            problems.append(recheck.failure_problem(r.criteria, run.year, inspections[r.town_id].number))
         notice = SupervisionNotice.objects.create(
-            number=_notice_number(today.year),
+            number=notice_number(today.year),
             run=run,
             town=r.town,
             county=r.town.county,
@@ -420,6 +429,10 @@ def rectification_review(*, user, notice: SupervisionNotice, accept: bool, note:
     notice.closed_at = timezone.now() if accept else None
     notice.save(update_fields=["status", "review_note", "closed_at"])
     audit.record(action=Action.STATE, obj=notice, user=user, before=before, note=note[:300])
+    if accept:
+        from .inspections import close_if_rectified  # it imports this module (the notice numbers): not at the top
+
+        close_if_rectified(user=user, notice=notice)
     notify(
         county_users(notice.county),
         (_("督办通知书%(number)s整改完成。") if accept else _("督办通知书%(number)s的整改报告被退回：") + note[:100])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import inspection_views, views
 
 urlpatterns = [
     path("evaluation/", views.evaluation_list, name="evaluation-list"),
@@ -15,4 +15,20 @@ urlpatterns = [
         views.rectification_attachment,
         name="rectification-attachment",
     ),
+    path("inspections/", inspection_views.inspection_list, name="inspection-list"),
+    path("inspections/new/", inspection_views.inspection_create, name="inspection-create"),
+    path("inspections/<int:pk>/", inspection_views.inspection_detail, name="inspection-detail"),
+    path("inspections/<int:pk>/edit/", inspection_views.inspection_edit, name="inspection-edit"),
+    path("inspections/<int:pk>/report/", inspection_views.inspection_report, name="inspection-report"),
+    path(
+        "inspections/<int:pk>/do/<slug:action>/",
+        inspection_views.inspection_transition,
+        name="inspection-transition",
+    ),
+    path(
+        "inspections/<int:pk>/findings/<int:town_pk>/<int:item_pk>/",
+        inspection_views.finding_record,
+        name="inspection-finding",
+    ),
+    path("inspections/attachments/<int:pk>/", inspection_views.finding_attachment, name="inspection-attachment"),
 ]

@@ -124,6 +124,8 @@ def evaluation_detail(request, pk):
             "actions": workflow.run_actions_for(request.user, run),
             "commendations": run.commendations.select_related("town"),
             "notices": run.notices.select_related("town"),
+            "inspections": run.inspections.all() if is_office(request.user) else (),
+            "flagged": [r for r in results if r.inspection],
             "running": run.status == EvaluationRun.Status.RUNNING,
         },
     )
@@ -134,14 +136,16 @@ def evaluation_detail(request, pk):
 def evaluation_publish(request, pk):
     run = selectors.evaluation_run_get(user=request.user, pk=pk)
     try:
-        services.evaluation_publish(user=request.user, run=run)
+        services.evaluation_publish(
+            user=request.user, run=run, commend_flagged=request.POST.get("commend_flagged") == "1"
+        )
     except ActionNotAllowed as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
             request,
-            _("已发布：表扬%(c)d个，下发督办通知书%(n)d份。")
-            % {"c": run.commendations.count(), "n": run.notices.count()},
+            _("已发布：表扬%(c)d个，下发督办通知书%(n)d份，提出专项检查%(i)d项。")
+            % {"c": run.commendations.count(), "n": run.notices.count(), "i": run.inspections.count()},
         )
     return redirect("evaluation-detail", pk=run.pk)
 

@@ -581,3 +581,45 @@ class TownEvidenceFileFactory(factory.django.DjangoModelFactory):
     original_name = "证明.pdf"
     size = 15
     content_type = "application/pdf"
+
+
+# --- special inspections (专项检查) ----------------------------------------------------------------------------
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.Inspection"
+
+    number = factory.Sequence(lambda n: f"运专镇查〔2026〕{n + 1:03d}号")
+    title = "认定标准专项检查"
+    starts_on = _day
+    ends_on = factory.LazyFunction(lambda: __import__("datetime").date(2026, 3, 5))
+
+
+class InspectionItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.InspectionItem"
+
+    inspection = factory.SubFactory(InspectionFactory)
+    title = "产业相对集中"
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.Finding"
+
+    item = factory.SubFactory(InspectionItemFactory)
+    inspection = factory.SelfAttribute("item.inspection")
+    town = factory.SubFactory(TownFactory)
+    result = "ok"
+
+
+class FindingAttachmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.FindingAttachment"
+
+    finding = factory.SubFactory(FindingFactory)
+    file = factory.django.FileField(filename="现场.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    original_name = "现场.pdf"
+    size = 15
+    content_type = "application/pdf"

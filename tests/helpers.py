@@ -105,3 +105,49 @@ def evidence_file_for(town):
     from .factories import TownEvidenceFileFactory
 
     return TownEvidenceFile.objects.filter(evidence__town=town).first() or TownEvidenceFileFactory(evidence__town=town)
+
+
+def inspection_objects(objects: dict) -> dict:
+    """Add to the ``objects`` fixture (once) a special inspection of its town (万荣县外加剂), in progress: the team
+    is 市工信局 (the ``bureau`` user's unit) and the expert ``expert``; one finding recorded, with an attachment.
+    Keys: inspection, inspection_item, inspection_attachment."""
+    if "inspection" in objects:
+        return objects
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluation import inspections
+    from towns.models import Bureau
+
+    from .factories import pdf_bytes
+
+    users = get_user_model().objects
+    office, expert = users.get(username="office"), users.get(username="expert")
+    today = timezone.localdate()
+    inspection = inspections.inspection_plan(
+        user=office,
+        data={
+            "title": "万荣县外加剂专项检查",
+            "towns": [objects["town"]],
+            "units": [Bureau.objects.get(name="市工信局")],
+            "experts": [expert],
+            "starts_on": today,
+            "ends_on": today + datetime.timedelta(days=3),
+            "items": ["产业相对集中", "规模相对较大"],
+        },
+    )
+    inspections.inspection_start(user=office, inspection=inspection)
+    item = inspection.items.first()
+    finding = inspections.finding_record(
+        user=expert,
+        inspection=inspection,
+        item=item,
+        town=objects["town"],
+        result="rectify",
+        note="配套企业不足",
+        attachments=[SimpleUploadedFile("现场.pdf", pdf_bytes())],
+    )
+    objects.update(inspection=inspection, inspection_item=item, inspection_attachment=finding.attachments.get())
+    return objects

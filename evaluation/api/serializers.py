@@ -28,8 +28,13 @@ class EvaluationOutput(serializers.ModelSerializer):
 class SupervisionNoticeOutput(serializers.ModelSerializer):
     town = serializers.CharField(source="town.name")
     county = serializers.CharField(source="county.name")
-    year = serializers.IntegerField(source="run.year")
+    year = serializers.SerializerMethodField()
+    inspection = serializers.CharField(source="inspection.number", allow_null=True, default=None)
 
     class Meta:
         model = SupervisionNotice
-        fields = ["id", "number", "year", "town", "county", "problems", "issued_on", "deadline", "status"]
+        fields = ["id", "number", "year", "inspection", "town", "county", "problems", "issued_on", "deadline", "status"]
+
+    def get_year(self, notice) -> int:
+        """The evaluation's year; for a notice from a special inspection, the year it was issued."""
+        return notice.run.year if notice.run_id else notice.issued_on.year

@@ -315,7 +315,8 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
 
     # --- 审核通过并发布 → commendation and notices ---------------------------------------------------------------
     page.get_by_role("button", name="审核通过并发布").click()
-    expect(page.locator(".messages")).to_have_text("已发布：表扬1个，下发督办通知书2份。")
+    # BOTTOM no longer meets the criteria: an inspection is proposed for it as well as its notice
+    expect(page.locator(".messages")).to_have_text("已发布：表扬1个，下发督办通知书2份，提出专项检查1项。")
     expect(_status(page)).to_have_text("已发布")
     expect(page.get_by_role("button", name="审核通过并发布")).to_have_count(0)
     expect(_card(page, "表扬").locator("li")).to_have_text(
@@ -365,7 +366,7 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
             # the criteria that failed, citing 三 (the criteria), and the inspection 五、（四） orders
             re.compile(
                 rf"^按市级专业镇认定标准（运政办发〔2023〕8号 三）以{YEAR}年数据复核，不再符合：.*规模相对较大：.*"
-                r"列入专项检查（五、（四）“专业镇评定后，要组织开展专项检查”）。$"
+                rf"列入专项检查运专镇查〔{ew.today.year}〕001号（五、（四）“专业镇评定后，要组织开展专项检查”）。$"
             ),
         ]
     )

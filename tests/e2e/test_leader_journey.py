@@ -41,7 +41,8 @@ def leader_world(e2e_world):
     for town_id in Town.objects.order_by("pk").values_list("pk", flat=True):  # what the chord does
         evaluation.evaluate_town(run_id=run.pk, town_id=town_id)
     evaluation.finalize(run_id=run.pk)
-    evaluation.evaluation_publish(user=office, run=run)
+    # the towns here fail the re-check (no firms recorded): the office confirms commending the first one anyway
+    evaluation.evaluation_publish(user=office, run=run, commend_flagged=True)
     return run
 
 

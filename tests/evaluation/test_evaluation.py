@@ -241,7 +241,8 @@ def test_publish_creates_exactly_the_commendations_and_notices(world, towns):
     )
     run = start(world.users["office"])
     ranked = list(run.results.filter(group="certified", rank__isnull=False).order_by("rank"))
-    evaluation.evaluation_publish(user=world.users["office"], run=run)
+    # these towns have too few supporting firms for the criteria: commended only with the office's confirmation
+    evaluation.evaluation_publish(user=world.users["office"], run=run, commend_flagged=True)
     assert list(Commendation.objects.values_list("town", flat=True).order_by("rank")) == [
         ranked[0].town_id,
         ranked[1].town_id,

@@ -14,7 +14,7 @@ from certification import services as cert_services
 from towns.models import Role
 
 from ..factories import make_user, pdf_bytes
-from ..helpers import client_of, evidence_file_for, reexamination_of
+from ..helpers import client_of, evidence_file_for, inspection_objects, reexamination_of
 
 
 def _patterns(resolver=None, prefix=""):
@@ -64,7 +64,20 @@ PAGES = {
     "report-attachment": (lambda o: {"pk": o["report_attachment"].pk}, NOT_FOUND),
     "evaluation-detail": (lambda o: {"pk": o["run"].pk}, NOT_FOUND),  # a draft is the office's alone
     "evaluation-publish": (lambda o: {"pk": o["run"].pk}, NOT_FOUND),
+    "inspection-detail": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, NOT_FOUND),
+    "inspection-report": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, NOT_FOUND),
+    "inspection-transition": (lambda o: {"pk": inspection_objects(o)["inspection"].pk, "action": "finish"}, NOT_FOUND),
+    "inspection-finding": (
+        lambda o: {
+            "pk": inspection_objects(o)["inspection"].pk,
+            "town_pk": o["town"].pk,
+            "item_pk": o["inspection_item"].pk,
+        },
+        NOT_FOUND,
+    ),
+    "inspection-attachment": (lambda o: {"pk": inspection_objects(o)["inspection_attachment"].pk}, NOT_FOUND),
     # office-only actions: refused by role (403), whatever the object
+    "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, FORBIDDEN),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
     "town-baseline-year": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
     "town-evidence-new": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),

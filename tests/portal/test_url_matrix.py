@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
-from ..helpers import evidence_file_for, reexamination_of
+from ..helpers import evidence_file_for, inspection_objects, reexamination_of
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -65,6 +65,8 @@ OWN_COUNTY_READ = PAGES_USERS | {"county2": 404}
 # an application (public notice stage) of 万荣县: bureaus have no part in certification
 APPLICATION_READ = row(403, expert=200, expert2=404, county=200, county2=404, office=200, leader=200)
 APPLICATION_WRITE = row(403, expert2=404, county2=404)  # refused to all; out of scope 404
+# a special inspection of 万荣县: the office and leaders, the inspected county, the team (expert, 市工信局)
+INSPECTION_READ = row(404, api=403, expert=200, county=200, office=200, bureau=200, leader=200)
 
 # name: (kwargs from the objects, method, expected per role)
 MATRIX = {
@@ -217,6 +219,32 @@ MATRIX = {
         lambda o: {"pk": o["rectification"].pk},
         "get",
         row(403, county=200, county2=404, office=200, leader=200),
+    ),
+    # special inspections (专项检查) of 万荣县外加剂, in progress: 市工信局 (bureau) and expert are its team
+    "inspection-list": ({}, "get", PAGES_USERS),  # each role its own: evaluation.selectors.inspections
+    "inspection-create": ({}, "get", OFFICE_ONLY),
+    "inspection-detail": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, "get", INSPECTION_READ),
+    "inspection-report": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, "get", INSPECTION_READ),
+    # the plan is fixed once the inspection started: the office is sent back to the inspection
+    "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, "get", row(403, office=REDIRECT)),
+    "inspection-transition": (
+        lambda o: {"pk": inspection_objects(o)["inspection"].pk, "action": "start"},
+        "post",
+        row(403, expert2=404, county2=404, office=REDIRECT),  # already started: refused with a message
+    ),
+    "inspection-finding": (
+        lambda o: {
+            "pk": inspection_objects(o)["inspection"].pk,
+            "town_pk": o["town"].pk,
+            "item_pk": o["inspection_item"].pk,
+        },
+        "get",
+        row(403, expert=200, expert2=404, county2=404, office=200, bureau=200),  # the team records
+    ),
+    "inspection-attachment": (
+        lambda o: {"pk": inspection_objects(o)["inspection_attachment"].pk},
+        "get",
+        INSPECTION_READ,
     ),
     # the plan's targets dashboard: city-level aggregates, for everyone in the programme (nav and view agree)
     "targets": ({}, "get", PROGRAMME),
