@@ -20,7 +20,7 @@ from towns import evidence as town_evidence
 from towns import selectors as town_selectors
 from towns.permissions import county_scope, is_office, require_office
 
-from . import decision, documents, exports, selectors, services, workflow
+from . import decision, documents, exports, selectors, services, setup, workflow
 from .filters import ApplicationFilter
 from .forms import (
     AssignForm,
@@ -532,7 +532,7 @@ def policy_list(request):
     if (
         request.method == "POST"
         and form.is_valid()
-        and call_service(form, services.policy_save, user=request.user, data=form.cleaned_data)
+        and call_service(form, setup.policy_save, user=request.user, data=form.cleaned_data)
     ):
         messages.success(request, _("已新建认定标准。"))
         return redirect("policy-list")
@@ -577,7 +577,7 @@ def cycle_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "rubric"}
         saved = call_service(
-            form, services.cycle_save, user=request.user, data=data, rubric=form.cleaned_data["rubric"], cycle=cycle
+            form, setup.cycle_save, user=request.user, data=data, rubric=form.cleaned_data["rubric"], cycle=cycle
         )
         if saved:
             messages.success(request, _("已保存批次“%(name)s”。") % {"name": saved.name})

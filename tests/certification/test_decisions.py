@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from certification import services
+from certification import services, setup
 from certification.models import Application, Certificate, CriteriaPolicy, Cycle, ProvincialRecommendation
 
 from ..factories import TownFactory, move_notice_back, pdf_bytes, png_bytes
@@ -219,11 +219,11 @@ def test_a_used_policy_is_never_edited(world, cert):
     policy = CriteriaPolicy.objects.get(code="YC-2023")
     cert.make("draft")
     with pytest.raises(services.TransitionError):
-        services.policy_save(user=cert.office, policy=policy, data={"min_jobs": 1})
-    new = services.policy_save(user=cert.office, data={"code": "YC-2027", "name": "2027版", "min_jobs": 2500})
+        setup.policy_save(user=cert.office, policy=policy, data={"min_jobs": 1})
+    new = setup.policy_save(user=cert.office, data={"code": "YC-2027", "name": "2027版", "min_jobs": 2500})
     assert new.thresholds().min_jobs == 2500 and new.thresholds().min_supporting == 8
     with pytest.raises(PermissionDenied):
-        services.policy_save(user=cert.county, data={"code": "X", "name": "x"})
+        setup.policy_save(user=cert.county, data={"code": "X", "name": "x"})
 
 
 def test_application_list_is_scoped(world, cert, client_for):
@@ -323,7 +323,7 @@ def test_office_opens_a_cycle_with_its_rubric(world, cert, client_for):
 def test_rubric_is_frozen_once_experts_have_scored(world, cert):
     cert.make("public_notice")
     with pytest.raises(ValidationError):
-        services.cycle_save(user=cert.office, cycle=cert.cycle, data={}, rubric=[("新项", 100)])
+        setup.cycle_save(user=cert.office, cycle=cert.cycle, data={}, rubric=[("新项", 100)])
     assert cert.cycle.rubric.count() == 3
 
 
