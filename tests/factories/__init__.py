@@ -1,0 +1,4 @@
+"""Test factories, one for every model (tests/core/test_factories.py checks it)."""
+
+from .registry import *  # noqa: F403
+from .workflows import *  # noqa: F403
