@@ -232,6 +232,10 @@ def evaluate(facts: TownFacts, thresholds: Thresholds) -> Verdict:
     if facts.sector not in SECTORS:
         raise ValueError(f"unknown sector {facts.sector!r}")
     results = tuple(rule(facts, thresholds) for rule in (concentration, scale, market_share, employment))
-    statuses = {r.status for r in results}
-    outcome = INELIGIBLE if FAIL in statuses else NEEDS_OFFICE_DECISION if OFFICE_DECISION in statuses else ELIGIBLE
-    return Verdict(outcome, thresholds.code, results)
+    return Verdict(outcome_of(r.status for r in results), thresholds.code, results)
+
+
+def outcome_of(statuses) -> str:
+    """The outcome of the criteria's statuses: any fail -> ineligible; else any office decision; else eligible."""
+    statuses = set(statuses)
+    return INELIGIBLE if FAIL in statuses else NEEDS_OFFICE_DECISION if OFFICE_DECISION in statuses else ELIGIBLE

@@ -96,14 +96,7 @@ def _accepted_market(verdict: dict, market: TownEvidence) -> dict:
                 },
             }
         criteria.append(c)
-    statuses = {c["status"] for c in criteria}
-    outcome = (
-        engine.INELIGIBLE
-        if engine.FAIL in statuses
-        else engine.NEEDS_OFFICE_DECISION
-        if engine.OFFICE_DECISION in statuses
-        else engine.ELIGIBLE
-    )
+    outcome = engine.outcome_of(c["status"] for c in criteria)
     return verdict | {"outcome": outcome, "outcome_label": engine.OUTCOME_LABELS[outcome], "criteria": criteria}
 
 
