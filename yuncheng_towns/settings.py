@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "tasks_registry",
     "evaluation",
     "targets",
+    "chains",
+    "assessment",
+    "funds",
     "portal",
 ]
 

@@ -23,6 +23,9 @@ urlpatterns = [
     path("", include("tasks_registry.urls")),
     path("", include("evaluation.urls")),
     path("", include("targets.urls")),
+    path("", include("chains.urls")),
+    path("", include("assessment.urls")),
+    path("", include("funds.urls")),
     path("", include("portal.urls")),
     path("", include("towns.urls")),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AssessmentConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "assessment"
+    verbose_name = "年度考核"
