@@ -75,7 +75,6 @@ INSTALLED_APPS = [
     "evaluation",
     "targets",
     "chains",
-    "assessment",
     "funds",
     "portal",
 ]

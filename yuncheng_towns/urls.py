@@ -24,7 +24,6 @@ urlpatterns = [
     path("", include("evaluation.urls")),
     path("", include("targets.urls")),
     path("", include("chains.urls")),
-    path("", include("assessment.urls")),
     path("", include("funds.urls")),
     path("", include("portal.urls")),
     path("", include("towns.urls")),

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class AssessmentConfig(AppConfig):
-    default_auto_field = "django.db.models.BigAutoField"
-    name = "assessment"
-    verbose_name = "年度考核"
