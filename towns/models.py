@@ -318,6 +318,55 @@ class EnterpriseYearFigures(YearFigures):
         return f"{self.enterprise} {self.year}"
 
 
+class CountyTarget(models.Model):
+    """任务12: "鼓励各县自加压力，设定一定数量的就业目标和一定规模的税收目标" — a county's own targets for a year,
+    entered by the county; progress is read from its towns' yearly figures (``towns.county_targets``)."""
+
+    county = models.ForeignKey(County, on_delete=models.CASCADE, related_name="targets", verbose_name=_("县（市、区）"))
+    year = models.PositiveSmallIntegerField(_("年份"), validators=[validate_figure_year])
+    jobs_target = models.PositiveIntegerField(
+        _("就业目标（人）"), null=True, blank=True, help_text=_("本县各专业镇带动当地就业人数合计")
+    )
+    tax_target_wan = models.DecimalField(
+        _("税收目标（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(ZERO)],
+        help_text=_("本县各专业镇税收合计"),
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        ordering = ["county__sort_order", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county", "year"],
+                name="county_target_one_per_year",
+                violation_error_message=_("该县（市、区）这一年的目标已存在。"),
+                violation_error_code="year:duplicate",
+            ),
+            models.CheckConstraint(
+                condition=Q(jobs_target__isnull=False) | Q(tax_target_wan__isnull=False),
+                name="county_target_not_empty",
+                violation_error_message=_("就业目标和税收目标至少填写一项。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_target_wan__isnull=True) | Q(tax_target_wan__gte=0), name="county_target_tax_nonneg"
+            ),
+        ]
+        verbose_name = _("县级目标")
+        verbose_name_plural = _("县级目标")
+
+    def __str__(self) -> str:
+        return f"{self.county} {self.year}"
+
+
 class Bureau(models.Model):
     """A city unit named by the plan: member units of the leading group (Annex 1) and task owners."""
 

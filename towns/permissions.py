@@ -117,6 +117,20 @@ def require_town_in_scope(user, town) -> None:
         raise OutOfScope()
 
 
+def can_edit_county_targets(user, county) -> bool:
+    """A county sets its own job and tax targets (任务12, "鼓励各县自加压力"); the office may correct them."""
+    return is_office(user) or (role_of(user) == Role.COUNTY and county_scope(user) == county.pk)
+
+
+def require_county_target_editor(user, county) -> None:
+    if is_office(user):
+        return
+    if role_of(user) != Role.COUNTY:
+        raise PermissionDenied(_("县级目标由各县（市、区）填报。"))
+    if county_scope(user) != county.pk:
+        raise OutOfScope()
+
+
 # Holders of a role, e.g. the recipients of a notification.
 def county_users(county):
     return get_user_model().objects.filter(membership__role=Role.COUNTY, membership__county=county, is_active=True)

@@ -21,6 +21,7 @@ from core.spreadsheets import ImportReport
 from . import importers
 from .models import (
     DEFAULT_BASELINE_YEAR,
+    CountyTarget,
     Enterprise,
     EnterpriseYearFigures,
     Role,
@@ -29,7 +30,13 @@ from .models import (
     TownTierChange,
     TownYearFigures,
 )
-from .permissions import require_office, require_registry_editor, require_town_in_scope, role_of
+from .permissions import (
+    require_county_target_editor,
+    require_office,
+    require_registry_editor,
+    require_town_in_scope,
+    role_of,
+)
 from .selectors import editable_towns
 from .validators import validate_figure_year
 
@@ -352,3 +359,15 @@ def api_token_revoke(*, user, holder) -> int:
             note=_("吊销接口令牌"),
         )
     return revoked
+
+
+@transaction.atomic
+def county_target_save(*, user, county, year: int, data: dict[str, Any]):
+    """A county sets (or revises) its own job and tax targets for a year (任务12); the office may too."""
+    require_county_target_editor(user, county)
+    target = CountyTarget.objects.select_for_update().filter(county=county, year=year).first()
+    before = audit.snapshot(target) if target else None
+    target = target or CountyTarget(county=county, year=year)
+    apply(target, data)
+    target.set_by = user if user.is_authenticated else None
+    return _save_validated(target, user=user, before=before)

@@ -256,3 +256,13 @@ class TownEvidenceFileFactory(factory.django.DjangoModelFactory):
     original_name = "证明.pdf"
     size = 15
     content_type = "application/pdf"
+
+
+class CountyTargetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "towns.CountyTarget"
+
+    county = factory.SubFactory(CountyFactory)
+    year = 2024
+    jobs_target = 5000
+    tax_target_wan = Decimal("20000.00")
