@@ -54,7 +54,9 @@ class CountyDocument(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     repealed_on = models.DateField(_("废止日期"), null=True, blank=True)
     repeal_reason = models.CharField(_("废止说明"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("登记人")
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -128,7 +130,9 @@ class CountyTask(models.Model):
         validators=[MinValueValidator(ZERO), MaxValueValidator(HUNDRED)],
     )
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("登记人")
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
