@@ -33,7 +33,8 @@ class CountyTaskFilter(django_filters.FilterSet):
     county = django_filters.ModelChoiceFilter(
         queryset=County.objects.all(), label=_("县（市、区）"), empty_label=_("全部县（市、区）")
     )
-    year = django_filters.NumberFilter(label=_("年度"))
+    # a whole year within the programme's range: anything else is a 400 naming the filter, never a database error
+    year = django_filters.NumberFilter(label=_("年度"), min_value=2000, max_value=2100, decimal_places=0)
     status = django_filters.ChoiceFilter(choices=CountyTask.Status.choices, label=_("状态"), empty_label=_("全部状态"))
     overdue = django_filters.ChoiceFilter(
         method="filter_overdue",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +52,16 @@ def _check_towns(county: County, towns: list[Town]) -> None:
 
 def _snapshot(obj, towns) -> dict[str, Any]:
     return audit.snapshot(obj) | {"towns": "、".join(sorted(t.name for t in towns))}
+
+
+def _save_checked(obj) -> None:
+    """Save; if a concurrent write took the same number or title since ``validate``, say so on the field."""
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        validate(obj)
+        raise
 
 
 # --- documents ----------------------------------------------------------------------------------------------
@@ -103,7 +113,7 @@ def document_save(
         raise ValidationError(errors)
     document.number = document.number.strip()
     validate(document)
-    document.save()
+    _save_checked(document)
     document.towns.set(towns)
     audit.record(
         action=Action.CREATE if before is None else Action.UPDATE,
@@ -227,7 +237,7 @@ def county_task_save(
     if errors:
         raise ValidationError(errors)
     validate(task)
-    task.save()
+    _save_checked(task)
     task.towns.set(towns)
     audit.record(
         action=Action.CREATE if before is None else Action.UPDATE,

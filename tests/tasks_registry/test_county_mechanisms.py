@@ -352,3 +352,33 @@ def test_comparison_counts_published_documents_tasks_projects_and_targets(world)
     assert (other.policy_count, other.tasks_total, other.projects["total"], other.target) == (0, 0, 0, None)
     last = {r.county.name: r for r in selectors.comparison(user=world.users["leader"], year=2024, today=TODAY)}
     assert (last["万荣县"].target.targets_set, last["万荣县"].target.targets_met) == (2, 1)
+
+
+# --- at once (PostgreSQL) -----------------------------------------------------------------------------------
+
+
+def test_the_same_number_or_quarter_entered_twice_at_once_gives_one_row_and_a_clear_error(postgres_only, world):
+    from ..helpers import race
+
+    outcomes = race(3, lambda i: _draft(world, title=f"并发文件{i}"))
+    assert outcomes.count("saved") == 1
+    assert all(isinstance(o, ValidationError) and "number" in o.message_dict for o in outcomes if o != "saved")
+    assert CountyDocument.objects.filter(number=POLICY["number"]).count() == 1
+    task = _task(world)
+    outcomes = race(3, lambda i: _report(world, task, str(10 * (i + 1))))
+    assert outcomes.count("saved") == 1
+    assert all(isinstance(o, ValidationError) and "period" in o.message_dict for o in outcomes if o != "saved")
+    task.refresh_from_db()
+    assert task.reports.get().progress_pct == task.progress_pct
+
+
+def test_publishing_twice_at_once_publishes_once(postgres_only, world):
+    from ..helpers import race
+
+    draft = _draft(world)
+    outcomes = race(
+        2, lambda i: services.document_publish(user=world.users["county"], document=draft, expected="draft")
+    )
+    assert outcomes.count("saved") == 1
+    assert [type(o) for o in outcomes if o != "saved"] == [ActionNotAllowed]
+    assert AuditEntry.objects.filter(object_id=str(draft.pk), action="state").count() == 1

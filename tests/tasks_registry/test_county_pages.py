@@ -282,3 +282,11 @@ def test_list_pages_and_endpoints_do_not_grow_with_rows(world, client_for, role)
     large = {url: _queries(client, url) for url in urls}
     assert small == large
     assert max(large.values()) <= 14, large
+
+
+def test_the_task_endpoint_refuses_a_year_it_cannot_hold(world, api_for):
+    client = api_for("office")
+    for year in ("1e20", "2026.5", "99999999999"):
+        response = client.get("/api/v1/county-tasks/", {"year": year})
+        assert response.status_code == 400 and "year" in response.json(), year
+    assert client.get("/api/v1/county-tasks/", {"year": "2026"}).status_code == 200
