@@ -15,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from core.models import StoredFile
 from towns.models import Bureau, County, Enterprise, Town
 
+# The counties' own mechanisms live in their own module; imported here, they belong to the app (re-exported).
+from .county_models import CountyDocument as CountyDocument
+from .county_models import CountyDocumentAttachment as CountyDocumentAttachment
+from .county_models import CountyTask as CountyTask
+from .county_models import CountyTaskReport as CountyTaskReport
+from .county_models import CountyTaskReportAttachment as CountyTaskReportAttachment
+
 ZERO, HUNDRED = Decimal("0"), Decimal("100")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import county_views, views
 
 urlpatterns = [
     path("tasks/", views.board, name="task-board"),
@@ -20,4 +20,33 @@ urlpatterns = [
     path("projects/", views.project_list, name="project-list"),
     path("projects/new/", views.project_edit, name="project-create"),
     path("projects/<int:pk>/", views.project_edit, name="project-edit"),
+    # the counties' own mechanisms: 一镇一策 and other documents, their task lists, targets (任务12)
+    path("counties/mechanisms/", county_views.comparison, name="county-comparison"),
+    path("counties/<int:pk>/mechanisms/", county_views.county_mechanisms, name="county-mechanisms"),
+    path("counties/<int:pk>/targets/", county_views.county_target_edit, name="county-target-edit"),
+    path("county-documents/", county_views.document_list, name="county-document-list"),
+    path("county-documents/new/", county_views.document_edit, name="county-document-create"),
+    path("county-documents/<int:pk>/", county_views.document_detail, name="county-document-detail"),
+    path("county-documents/<int:pk>/edit/", county_views.document_edit, name="county-document-edit"),
+    path(
+        "county-documents/<int:pk>/<slug:action>/",
+        county_views.document_transition,
+        name="county-document-transition",
+    ),
+    path("county-documents/files/<int:pk>/", county_views.document_attachment, name="county-document-attachment"),
+    path(
+        "county-documents/files/<int:pk>/delete/",
+        county_views.document_attachment_delete,
+        name="county-document-attachment-delete",
+    ),
+    path("county-tasks/new/", county_views.task_edit, name="county-task-create"),
+    path("county-tasks/<int:pk>/", county_views.task_detail, name="county-task-detail"),
+    path("county-tasks/<int:pk>/edit/", county_views.task_edit, name="county-task-edit"),
+    path("county-tasks/<int:pk>/report/", county_views.task_report_edit, name="county-task-report-create"),
+    path(
+        "county-tasks/<int:pk>/report/<int:report_pk>/",
+        county_views.task_report_edit,
+        name="county-task-report-edit",
+    ),
+    path("county-tasks/files/<int:pk>/", county_views.task_report_attachment, name="county-task-report-attachment"),
 ]

@@ -151,3 +151,67 @@ def inspection_objects(objects: dict) -> dict:
     )
     objects.update(inspection=inspection, inspection_item=item, inspection_attachment=finding.attachments.get())
     return objects
+
+
+def county_objects(objects: dict) -> dict:
+    """Add to the ``objects`` fixture (once) the mechanisms of its county (万荣县), recorded by its ``county`` user:
+    a draft 一镇一策 policy and a published one, each with an attachment; a task with a report and its attachment.
+    Keys: county_draft, county_draft_attachment, county_published, county_published_attachment, county_task,
+    county_task_report, county_task_report_attachment."""
+    if "county_draft" in objects:
+        return objects
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tasks_registry import county_services
+
+    from .factories import pdf_bytes
+
+    county_user = get_user_model().objects.get(username="county")
+    county, town = objects["county"], objects["town"]
+    today = timezone.localdate()
+
+    def document(title, number):
+        return county_services.document_save(
+            user=county_user,
+            county=county,
+            data={
+                "kind": "town_policy",
+                "title": title,
+                "number": number,
+                "issued_on": today,
+                "issuer": "万荣县人民政府办公室",
+                "summary": "厂房租金补贴",
+            },
+            towns=[town],
+            attachment=SimpleUploadedFile("政策.pdf", pdf_bytes()),
+        )
+
+    draft = document("万荣县外加剂一镇一策（草稿）", "")
+    published = county_services.document_publish(
+        user=county_user, document=document("万荣县外加剂一镇一策", "万政办发〔2026〕1号")
+    )
+    task = county_services.county_task_save(
+        user=county_user,
+        county=county,
+        data={"year": today.year, "title": "标准化厂房建设", "owner_unit": "万荣县工信局", "deadline": today},
+        towns=[town],
+    )
+    report = county_services.county_task_report_save(
+        user=county_user,
+        task=task,
+        period=progress.period_of(today, progress.QUARTERLY).code,
+        progress_pct=Decimal("40"),
+        narrative="已开工",
+        attachment=SimpleUploadedFile("进展.pdf", pdf_bytes()),
+    )
+    objects.update(
+        county_draft=draft,
+        county_draft_attachment=draft.attachments.get(),
+        county_published=published,
+        county_published_attachment=published.attachments.get(),
+        county_task=task,
+        county_task_report=report,
+        county_task_report_attachment=report.attachments.get(),
+    )
+    return objects

@@ -98,10 +98,13 @@ def progress_by_county(year: int) -> dict[int, TargetProgress]:
 
 
 def county_progress(county: County) -> list[TargetProgress]:
-    """One county's targets, newest year first, each with its progress."""
+    """One county's targets, newest year first, each with its progress: two queries, however many years."""
     targets = list(county.targets.order_by("-year"))
-    out = []
-    for target in targets:
-        actuals = actuals_by_county(target.year).get(county.pk)
-        out.append(progress_for(target, actuals))
-    return out
+    rows = (
+        TownYearFigures.objects.filter(town__county=county, year__in=[t.year for t in targets])
+        .values("year")
+        .annotate(jobs=Sum("local_jobs"), tax=Sum("tax_wan"))
+        .order_by()
+    )
+    actuals = {r["year"]: Actuals(jobs=r["jobs"], tax_wan=r["tax"]) for r in rows} if targets else {}
+    return [progress_for(target, actuals.get(target.year)) for target in targets]

@@ -15,7 +15,7 @@ from core.paging import list_page
 from core.spreadsheets import SpreadsheetRejected, template_response
 from core.uploads import serve
 
-from . import evidence, exports, importers, selectors, services
+from . import county_targets, evidence, exports, importers, selectors, services
 from .filters import EnterpriseFilter, TownFilter
 from .forms import (
     BaselineYearForm,
@@ -42,7 +42,12 @@ def county_list(request):
 def county_detail(request, pk):
     county = selectors.county_get(user=request.user, pk=pk)
     towns = selectors.town_list(user=request.user).filter(county=county)
-    return render(request, "towns/county_detail.html", {"county": county, "towns": towns})
+    return render(
+        request,
+        "towns/county_detail.html",
+        # the county's own job and tax targets (任务12): aggregates of its towns' figures, open like the registry
+        {"county": county, "towns": towns, "targets": county_targets.county_progress(county)},
+    )
 
 
 # --- towns ---------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ failed requests, requests to other origins, assets answering 4xx/5xx, and 5xx an
 The journeys, by role:
 - county official: test_county_journey (enterprises, import and export, a town's yearly figures),
   test_certification_journey (the application, filled in the browser with the live self-check),
-  test_evaluation_journey (its supervision notice and rectification report);
+  test_evaluation_journey (its supervision notice and rectification report), test_county_mechanisms_journey
+  (its 一镇一策 policy, task list and targets; another county cannot see its drafts);
 - office reviewer: test_office_journey (tier change, audit trail), test_certification_journey
   (review queue, screening, sending to experts, the notice, certifying), test_evaluation_journey,
   test_api_journey (issuing a token on 接口令牌管理);

@@ -14,7 +14,7 @@ from certification import services as cert_services
 from towns.models import Role
 
 from ..factories import make_user, pdf_bytes
-from ..helpers import client_of, evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import client_of, county_objects, evidence_file_for, inspection_objects, reexamination_of
 
 
 def _patterns(resolver=None, prefix=""):
@@ -76,6 +76,31 @@ PAGES = {
         NOT_FOUND,
     ),
     "inspection-attachment": (lambda o: {"pk": inspection_objects(o)["inspection_attachment"].pk}, NOT_FOUND),
+    # a county's mechanisms: its lists, its drafts and every edit are its own (another county: 404)
+    "county-mechanisms": (lambda o: {"pk": o["county"].pk}, NOT_FOUND),
+    "county-target-edit": (lambda o: {"pk": o["county"].pk}, NOT_FOUND),
+    "county-document-detail": (lambda o: {"pk": county_objects(o)["county_draft"].pk}, NOT_FOUND),
+    "county-document-edit": (lambda o: {"pk": county_objects(o)["county_published"].pk}, NOT_FOUND),
+    "county-document-transition": (
+        lambda o: {"pk": county_objects(o)["county_published"].pk, "action": "repeal"},
+        NOT_FOUND,
+    ),
+    "county-document-attachment": (lambda o: {"pk": county_objects(o)["county_draft_attachment"].pk}, NOT_FOUND),
+    "county-document-attachment-delete": (
+        lambda o: {"pk": county_objects(o)["county_published_attachment"].pk},
+        NOT_FOUND,
+    ),
+    "county-task-detail": (lambda o: {"pk": county_objects(o)["county_task"].pk}, NOT_FOUND),
+    "county-task-edit": (lambda o: {"pk": county_objects(o)["county_task"].pk}, NOT_FOUND),
+    "county-task-report-create": (lambda o: {"pk": county_objects(o)["county_task"].pk}, NOT_FOUND),
+    "county-task-report-edit": (
+        lambda o: {"pk": county_objects(o)["county_task"].pk, "report_pk": county_objects(o)["county_task_report"].pk},
+        NOT_FOUND,
+    ),
+    "county-task-report-attachment": (
+        lambda o: {"pk": county_objects(o)["county_task_report_attachment"].pk},
+        NOT_FOUND,
+    ),
     # office-only actions: refused by role (403), whatever the object
     "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, FORBIDDEN),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
@@ -110,6 +135,8 @@ API = {
     "supervision-notice-detail": (lambda o: o["notice"].pk, NOT_FOUND),
     "evaluation-detail": (lambda o: o["run"].pk, NOT_FOUND),
     "project-detail": (lambda o: o["project"].pk, NOT_FOUND),  # a county's projects are its own, as its firms
+    "county-document-detail": (lambda o: county_objects(o)["county_draft"].pk, NOT_FOUND),  # a draft
+    "county-task-detail": (lambda o: county_objects(o)["county_task"].pk, NOT_FOUND),
     "town-detail": (lambda o: o["town"].pk, OPEN),
     "town-figures": (lambda o: o["town"].pk, OPEN),
     "county-detail": (lambda o: o["county"].pk, OPEN),

@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
-from ..helpers import evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import county_objects, evidence_file_for, inspection_objects, reexamination_of
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -67,6 +67,12 @@ APPLICATION_READ = row(403, expert=200, expert2=404, county=200, county2=404, of
 APPLICATION_WRITE = row(403, expert2=404, county2=404)  # refused to all; out of scope 404
 # a special inspection of 万荣县: the office and leaders, the inspected county, the team (expert, 市工信局)
 INSPECTION_READ = row(404, api=403, expert=200, county=200, office=200, bureau=200, leader=200)
+
+# the counties' mechanisms: the city's units (office, leaders, bureaus) read every county's lists, a county its own
+CITY_READERS = row(403, office=200, bureau=200, leader=200)
+COUNTY_LISTS = CITY_READERS | {"county": 200, "county2": 404}
+COUNTY_WRITES = row(403, county=200, county2=200)  # each county for itself; the office and the rest read only
+COUNTY_DRAFT = row(404, api=403, expert=403, expert2=403, county=200)  # a draft: its county's alone
 
 # name: (kwargs from the objects, method, expected per role)
 MATRIX = {
@@ -249,6 +255,56 @@ MATRIX = {
     # the plan's targets dashboard: city-level aggregates, for everyone in the programme (nav and view agree)
     "targets": ({}, "get", PROGRAMME),
     "target-rows": ({"key": "coverage"}, "get", PROGRAMME),
+    # the counties' own mechanisms (tasks_registry.county_permissions): a county writes its own; the city's units
+    # read every county's lists; a draft is its county's alone; experts and API accounts have no part
+    "county-comparison": ({}, "get", CITY_READERS),
+    "county-mechanisms": (lambda o: {"pk": o["county"].pk}, "get", COUNTY_LISTS),
+    "county-target-edit": (lambda o: {"pk": o["county"].pk}, "get", OWN_COUNTY_EDIT),  # the office may correct
+    "county-document-list": ({}, "get", PROGRAMME),
+    "county-document-create": ({}, "get", COUNTY_WRITES),
+    "county-document-detail": (lambda o: {"pk": county_objects(o)["county_draft"].pk}, "get", COUNTY_DRAFT),
+    "county-document-edit": (
+        lambda o: {"pk": county_objects(o)["county_draft"].pk},
+        "get",
+        row(403, county=200, county2=404),
+    ),
+    "county-document-transition": (
+        lambda o: {"pk": county_objects(o)["county_draft"].pk, "action": "publish"},
+        "post",
+        COUNTY_DRAFT | {"county": REDIRECT},
+    ),
+    "county-document-attachment": (
+        lambda o: {"pk": county_objects(o)["county_draft_attachment"].pk},
+        "get",
+        COUNTY_DRAFT,
+    ),
+    "county-document-attachment-delete": (
+        lambda o: {"pk": county_objects(o)["county_draft_attachment"].pk},
+        "post",
+        COUNTY_DRAFT | {"county": REDIRECT},
+    ),
+    "county-task-create": ({}, "get", COUNTY_WRITES),
+    "county-task-detail": (lambda o: {"pk": county_objects(o)["county_task"].pk}, "get", COUNTY_LISTS),
+    "county-task-edit": (
+        lambda o: {"pk": county_objects(o)["county_task"].pk},
+        "get",
+        row(403, county=200, county2=404),
+    ),
+    "county-task-report-create": (
+        lambda o: {"pk": county_objects(o)["county_task"].pk},
+        "get",
+        row(403, county=200, county2=404),
+    ),
+    "county-task-report-edit": (
+        lambda o: {"pk": county_objects(o)["county_task"].pk, "report_pk": county_objects(o)["county_task_report"].pk},
+        "get",
+        row(403, county=200, county2=404),
+    ),
+    "county-task-report-attachment": (
+        lambda o: {"pk": county_objects(o)["county_task_report_attachment"].pk},
+        "get",
+        COUNTY_LISTS,
+    ),
 }
 
 # Cells where the code and the table disagree and the fix is too large for this sweep:
