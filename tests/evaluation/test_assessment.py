@@ -546,3 +546,27 @@ def test_a_real_worker_computes_the_draft(transactional_db, world, assessed):
     assert (
         assessment.results.filter(kind="county").count() == 3 == AssessmentResult.objects.filter(kind="county").count()
     )
+
+
+# --- the demo data (make run) ----------------------------------------------------------------------------------
+
+
+def test_the_demo_data_includes_a_published_assessment_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_reference_data", stdout=StringIO())
+    call_command("load_demo_data", stdout=StringIO())
+    last_year = timezone.localdate().year - 1
+    assessment = Assessment.objects.get()
+    assert (assessment.year, assessment.status, assessment.evaluation.status) == (last_year, "published", "published")
+    counties = rows(assessment, "county")
+    assert len(counties) == 14 and counties["万荣县"].rank == 1
+    assert counties["万荣县"].indicators["reports_on_time"]["text"] == "按时报送 48/48"
+    assert counties["盐湖区"].indicators["problems_on_time"]["text"] == "按期办结 0/1"
+    assert rows(assessment, "bureau")["市工信局"].indicators["reports_on_time"]["text"] == "按时报送 10/44"
+    before = (AssessmentResult.objects.count(), ProgressReport.objects.count(), Problem.objects.count())
+    call_command("load_demo_data", stdout=StringIO())
+    assert (AssessmentResult.objects.count(), ProgressReport.objects.count(), Problem.objects.count()) == before
+    assert Assessment.objects.count() == 1
