@@ -10,7 +10,7 @@ import datetime
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,7 +89,11 @@ def assessment_start(*, user, year: int) -> Assessment:
     assessment.county_weights, assessment.bureau_weights = config.weights(rules.COUNTY), config.weights(rules.BUREAU)
     assessment.started_by, assessment.started_at = user, timezone.now()
     assessment.computed_at, assessment.as_of = None, None
-    assessment.save()
+    try:
+        with transaction.atomic():
+            assessment.save()
+    except IntegrityError:  # another office user started the year's first assessment a moment before
+        raise ActionNotAllowed(_("%(year)d年度考核刚刚已由他人发起计算，请刷新后查看。") % {"year": year}) from None
     assessment.results.all().delete()
     audit.record(action=Action.CREATE if before is None else Action.STATE, obj=assessment, user=user, before=before)
     pk = assessment.pk

@@ -268,7 +268,8 @@ def test_office_weighs_computes_and_publishes_and_the_county_reads_its_breakdown
     page.set_viewport_size({"width": 1366, "height": 900})
 
     county.nav("年度考核").click()
-    assert county.rows() == [[str(YEAR), "已发布", timezone.localdate().isoformat(), county.rows()[0][3], "77.8", "第1名"]]
+    [listed] = county.rows()
+    assert listed[:3] + listed[4:] == [str(YEAR), "已发布", timezone.localdate().isoformat(), "77.8", "第1名"]
     page.get_by_role("link", name=str(YEAR)).click()
     expect(_card(page, "万荣县考核结果")).to_contain_text("总分 77.8 · 第1名（共2个）")
     expect(page.locator("main")).not_to_contain_text("盐湖区")

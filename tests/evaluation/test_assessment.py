@@ -34,7 +34,7 @@ from ..factories import (
     TownFiguresFactory,
     make_user,
 )
-from ..helpers import client_of
+from ..helpers import client_of, race
 from ..services import TEST_REDIS_URL, CeleryWorker, redis_or_skip, worker_database_url
 
 YEAR = 2025
@@ -376,6 +376,19 @@ def test_the_years_weights_are_used_and_kept_with_the_assessment(world, assessed
         "万荣县": D("87.5"),
         "盐湖区": D("0.0"),
     }
+
+
+def test_two_office_users_at_once_one_assessment_and_one_publication(postgres_only, world, assessed):
+    users = [world.users["office"], make_user(Role.OFFICE, username="office2")]
+    outcomes = race(2, lambda i: services.assessment_start(user=users[i], year=YEAR))
+    # one after the other (the second restarts the first's) or one refused with a message; never a 500
+    assert all(o == "saved" or isinstance(o, ActionNotAllowed) for o in outcomes), outcomes
+    assessment = Assessment.objects.get()
+    services.assessment_compute(assessment_id=assessment.pk, today=AS_OF)  # unless the in-process run did it
+    outcomes = race(2, lambda i: services.assessment_publish(user=users[i], assessment=assessment, confirmed=True))
+    assert outcomes.count("saved") == 1
+    assert [str(o) for o in outcomes if o != "saved"] == ["只有待审核的考核结果可以发布（当前：已发布）。"]
+    assert Assessment.objects.get().status == "published"
 
 
 # --- who sees what -----------------------------------------------------------------------------------------------
