@@ -66,17 +66,31 @@ class Column:
     width: int = 14
 
 
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Any]
+
+
 def xlsx_response(*, filename: str, sheet_title: str, columns: Sequence[Column], rows: Iterable[Any]) -> HttpResponse:
     """Stream rows through openpyxl's write-only mode into an attachment."""
+    return xlsx_sheets_response(filename=filename, sheets=[Sheet(sheet_title, columns, rows)])
+
+
+def xlsx_sheets_response(*, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
+    """One workbook of several sheets (e.g. the assessment's counties and bureaus), each written as above."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    for index, column in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    sheet.append([column.header for column in columns])
-    if hasattr(rows, "iterator"):  # a queryset: fetched in chunks (prefetches too), so memory stays flat
-        rows = rows.iterator(chunk_size=2000)
-    for row in rows:
-        sheet.append([safe_cell(column.value(row)) for column in columns])
+    for spec in sheets:
+        sheet = workbook.create_sheet(title=spec.title[:31])
+        for index, column in enumerate(spec.columns, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
+        sheet.append([column.header for column in spec.columns])
+        rows = spec.rows
+        if hasattr(rows, "iterator"):  # a queryset: fetched in chunks (prefetches too), so memory stays flat
+            rows = rows.iterator(chunk_size=2000)
+        for row in rows:
+            sheet.append([safe_cell(column.value(row)) for column in spec.columns])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)

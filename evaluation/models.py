@@ -13,7 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from core.models import StoredFile
 from towns.models import Town
 
-# The inspection models live in their own module; imported here, they belong to the app (re-exported).
+# The assessment's and the inspections' models live in their own modules; imported here, they belong to the app
+# (re-exported).
+from .assessment_models import Assessment as Assessment
+from .assessment_models import AssessmentConfig as AssessmentConfig
+from .assessment_models import AssessmentResult as AssessmentResult
 from .inspection_models import Finding as Finding
 from .inspection_models import FindingAttachment as FindingAttachment
 from .inspection_models import Inspection
@@ -204,9 +208,12 @@ class SupervisionNotice(models.Model):
     def overdue_q(cls, today) -> Q:
         return Q(deadline__lt=today, status__in=cls.OVERDUE_STATUSES)
 
+    def is_overdue(self, today) -> bool:
+        return self.deadline < today and self.status in self.OVERDUE_STATUSES
+
     @property
     def overdue(self) -> bool:
-        return self.deadline < timezone.localdate() and self.status in self.OVERDUE_STATUSES
+        return self.is_overdue(timezone.localdate())
 
 
 class RectificationReport(models.Model):

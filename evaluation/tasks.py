@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from towns.models import Town
 
-from . import services
+from . import assessment_services, services
 
 logger = logging.getLogger(__name__)
 
@@ -49,3 +49,17 @@ def scheduled_evaluation(year: int | None = None) -> int:
     """Started by Celery beat (31 January by default): evaluate the previous year."""
     year = year or timezone.localdate().year - 1
     return services.evaluation_start(user=None, year=year, trigger="beat").pk
+
+
+# --- the annual assessment of counties and bureaus (年度考核) ---------------------------------------------------
+
+
+@shared_task(name="evaluation.compute_assessment", acks_late=True, ignore_result=True)
+def compute_assessment(assessment_id: int) -> None:
+    """Compute a year's assessment (a few hundred rows: one task). Idempotent: a redelivered message does nothing."""
+    try:
+        assessment_services.assessment_compute(assessment_id=assessment_id)
+    except Exception as exc:
+        logger.exception("assessment %s failed", assessment_id)
+        assessment_services.assessment_fail(assessment_id=assessment_id, error=repr(exc))
+        raise

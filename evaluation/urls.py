@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import inspection_views, views
+from . import assessment_views, inspection_views, views
 
 urlpatterns = [
     path("evaluation/", views.evaluation_list, name="evaluation-list"),
@@ -31,4 +31,10 @@ urlpatterns = [
         name="inspection-finding",
     ),
     path("inspections/attachments/<int:pk>/", inspection_views.finding_attachment, name="inspection-attachment"),
+    # the annual assessment of counties and city bureaus (年度考核)
+    path("assessments/", assessment_views.assessment_list, name="assessment-list"),
+    path("assessments/config/<int:year>/", assessment_views.assessment_config, name="assessment-config"),
+    path("assessments/<int:pk>/", assessment_views.assessment_detail, name="assessment-detail"),
+    path("assessments/<int:pk>/publish/", assessment_views.assessment_publish, name="assessment-publish"),
+    path("assessments/results/<int:pk>/", assessment_views.assessment_result, name="assessment-result"),
 ]

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from certification.permissions import can_read_applications, can_read_reexaminations
 from core.models import Notification
+from evaluation.assessment_workflow import sees_assessments
 from evaluation.workflow import sees_inspections, sees_supervision_notices
 from tasks_registry.county_permissions import sees_every_county
 from tasks_registry.permissions import uses_problem_ledger
@@ -41,6 +42,7 @@ def role(request):
         "uses_problem_ledger": uses_problem_ledger(user),
         "sees_supervision_notices": sees_supervision_notices(user),
         "sees_inspections": sees_inspections(user),
+        "sees_assessments": sees_assessments(user),
         "is_office": is_office(user),
         "is_programme_member": is_programme_member(user),
         "uses_pages": uses_pages(user),

@@ -75,6 +75,11 @@ def board(*, user, year: int | None = None, today: datetime.date | None = None) 
     A fixed number of queries whatever the number of reports.
     """
     require_portal_role(user)
+    return task_rows(year=year, today=today)
+
+
+def task_rows(*, year: int | None = None, today: datetime.date | None = None) -> list[TaskRow]:
+    """The board's rows, read for no one in particular: the annual assessment judges the bureaus by them."""
     today = today or timezone.localdate()
     year = year or today.year
     tolerance = Decimal(str(settings.TASK_PROGRESS_TOLERANCE))

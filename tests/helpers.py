@@ -215,3 +215,17 @@ def county_objects(objects: dict) -> dict:
         county_task_report_attachment=report.attachments.get(),
     )
     return objects
+
+
+def assessment_objects(objects: dict) -> dict:
+    """Add to the ``objects`` fixture (once) two annual assessments: a draft (2024, the office's alone) and a
+    published one (2023) with 万荣县's row. Keys: assessment_draft, assessment, assessment_result."""
+    if "assessment" in objects:
+        return objects
+    from .factories import AssessmentFactory, AssessmentResultFactory, EvaluationRunFactory
+
+    draft = AssessmentFactory(year=2024, status="draft", evaluation=EvaluationRunFactory(year=2024))
+    published = AssessmentFactory(year=2023, status="published", evaluation=EvaluationRunFactory(year=2023))
+    result = AssessmentResultFactory(assessment=published, county=objects["county"], name=objects["county"].name)
+    objects.update(assessment_draft=draft, assessment=published, assessment_result=result)
+    return objects

@@ -136,5 +136,9 @@ def county_users(county):
     return get_user_model().objects.filter(membership__role=Role.COUNTY, membership__county=county, is_active=True)
 
 
+def bureau_users(bureau):
+    return get_user_model().objects.filter(membership__role=Role.BUREAU, membership__bureau=bureau, is_active=True)
+
+
 def office_users():
     return get_user_model().objects.filter(membership__role=Role.OFFICE, is_active=True)

@@ -5,6 +5,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from certification.api import views as certification
+from evaluation.api import assessments
 from evaluation.api import views as evaluation
 from tasks_registry.api import county_views as county_mechanisms
 from tasks_registry.api import views as tasks
@@ -21,6 +22,7 @@ router.register("certificates", certification.CertificateViewSet, basename="cert
 router.register("policies", certification.PolicyViewSet, basename="policy")
 router.register("evaluations", evaluation.EvaluationViewSet, basename="evaluation")
 router.register("supervision-notices", evaluation.SupervisionNoticeViewSet, basename="supervision-notice")
+router.register("assessments", assessments.AssessmentViewSet, basename="assessment")
 router.register("tasks", tasks.TaskViewSet, basename="task")
 router.register("reports", tasks.ReportViewSet, basename="report")
 router.register("problems", tasks.ProblemViewSet, basename="problem")

@@ -10,8 +10,11 @@ The journeys, by role:
   test_certification_journey (the application, filled in the browser with the live self-check),
   test_evaluation_journey (its supervision notice and rectification report), test_county_mechanisms_journey
   (its 一镇一策 policy, task list and targets; another county cannot see its drafts);
+  test_evaluation_journey (its supervision notice and rectification report), test_assessment_journey (its own
+  assessment breakdown and rank; another county's row is a 404);
 - office reviewer: test_office_journey (tier change, audit trail), test_certification_journey
   (review queue, screening, sending to experts, the notice, certifying), test_evaluation_journey,
+  test_assessment_journey (the year's weights, computing after the evaluation, the export, publishing),
   test_api_journey (issuing a token on 接口令牌管理);
 - expert: test_certification_journey (assigned applications, scoring against the rubric);
 - bureau official: test_task_board_journey (the board, progress and consolidated reports, problems),

@@ -14,7 +14,14 @@ from certification import services as cert_services
 from towns.models import Role
 
 from ..factories import make_user, pdf_bytes
-from ..helpers import client_of, county_objects, evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import (
+    assessment_objects,
+    client_of,
+    county_objects,
+    evidence_file_for,
+    inspection_objects,
+    reexamination_of,
+)
 
 
 def _patterns(resolver=None, prefix=""):
@@ -101,6 +108,9 @@ PAGES = {
         lambda o: {"pk": county_objects(o)["county_task_report_attachment"].pk},
         NOT_FOUND,
     ),
+    "assessment-detail": (lambda o: {"pk": assessment_objects(o)["assessment_draft"].pk}, NOT_FOUND),  # a draft
+    "assessment-publish": (lambda o: {"pk": assessment_objects(o)["assessment_draft"].pk}, NOT_FOUND),
+    "assessment-result": (lambda o: {"pk": assessment_objects(o)["assessment_result"].pk}, NOT_FOUND),  # 万荣县's
     # office-only actions: refused by role (403), whatever the object
     "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, FORBIDDEN),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
@@ -116,6 +126,7 @@ PAGES = {
     "measure-edit": (lambda o: {"number": 4, "pk": o["measure"].pk}, FORBIDDEN),
     "plan-copy": (lambda o: {"number": 4}, FORBIDDEN),
     "evaluation-config": (lambda o: {"year": 2025}, FORBIDDEN),
+    "assessment-config": (lambda o: {"year": 2025}, FORBIDDEN),
     # public by design (the registry entry, certificates, public notices, the task board)
     "county-detail": (lambda o: {"pk": o["county"].pk}, OPEN),
     "town-detail": (lambda o: {"pk": o["town"].pk}, OPEN),
@@ -134,6 +145,7 @@ API = {
     "problem-detail": (lambda o: o["problem"].pk, NOT_FOUND),
     "supervision-notice-detail": (lambda o: o["notice"].pk, NOT_FOUND),
     "evaluation-detail": (lambda o: o["run"].pk, NOT_FOUND),
+    "assessment-detail": (lambda o: assessment_objects(o)["assessment_draft"].pk, NOT_FOUND),  # a draft
     "project-detail": (lambda o: o["project"].pk, NOT_FOUND),  # a county's projects are its own, as its firms
     "county-document-detail": (lambda o: county_objects(o)["county_draft"].pk, NOT_FOUND),  # a draft
     "county-task-detail": (lambda o: county_objects(o)["county_task"].pk, NOT_FOUND),

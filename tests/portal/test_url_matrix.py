@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
-from ..helpers import county_objects, evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import assessment_objects, county_objects, evidence_file_for, inspection_objects, reexamination_of
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -251,6 +251,25 @@ MATRIX = {
         lambda o: {"pk": inspection_objects(o)["inspection_attachment"].pk},
         "get",
         INSPECTION_READ,
+    ),
+    # the annual assessment (年度考核): the office computes and publishes; a draft is the office's alone; of a
+    # published one a county or a bureau opens only its own row (万荣县's here), leaders and the office every row
+    "assessment-list": ({}, "get", PROGRAMME),
+    "assessment-config": ({"year": 2025}, "get", OFFICE_ONLY),
+    "assessment-detail": (
+        lambda o: {"pk": assessment_objects(o)["assessment_draft"].pk},
+        "get",
+        row(404, api=403, expert=403, expert2=403, office=200),
+    ),
+    "assessment-publish": (  # an empty POST: not confirmed, refused with a message, nothing changes
+        lambda o: {"pk": assessment_objects(o)["assessment_draft"].pk},
+        "post",
+        row(404, api=403, expert=403, expert2=403, office=REDIRECT),
+    ),
+    "assessment-result": (
+        lambda o: {"pk": assessment_objects(o)["assessment_result"].pk},
+        "get",
+        row(404, api=403, expert=403, expert2=403, county=200, office=200, leader=200),
     ),
     # the plan's targets dashboard: city-level aggregates, for everyone in the programme (nav and view agree)
     "targets": ({}, "get", PROGRAMME),

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from certification.demo import EXPERTS, load_demo_certification
 from certification.reference import ensure_default_policy
+from evaluation.demo import load_demo_assessment
 from tasks_registry.county_demo import load_demo_county_mechanisms
 from tasks_registry.demo import load_demo_tasks
 from tasks_registry.loading import load_tasks
@@ -24,6 +25,7 @@ class Command(BaseCommand):
         load_demo_certification(result["password"])
         load_demo_tasks()
         load_demo_county_mechanisms()
+        load_demo_assessment()  # last year's evaluation and assessment, published
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
         for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS]:
             self.stdout.write(f"  {username:10s} {full_name}")
