@@ -254,6 +254,7 @@ MATRIX = {
     "target-rows": ({"key": "coverage"}, "get", PROGRAMME),
 }
 
+
 def _notification_of(username: str):
     from django.contrib.auth import get_user_model
 
