@@ -298,3 +298,17 @@ def problems_waiting(*, user) -> QuerySet[Problem]:
         .select_related("town", "task")
         .order_by(F("deadline").asc(nulls_last=True), "pk")
     )
+
+
+def own_reports_by_period(*, user, task: Task, consolidated: bool = False) -> dict[str, ProgressReport]:
+    """The reports the user's unit already filed on ``task`` (of the kind asked), by period code: the report form
+    proposes a period not yet reported and points to the existing report when one is picked again."""
+    bureau_id, county_id = reporting_unit(user)
+    if bureau_id is None and county_id is None:
+        return {}
+    unit = Q(bureau_id=bureau_id) if bureau_id is not None else Q(county_id=county_id)
+    kind = ProgressReport.Kind.CONSOLIDATED if consolidated else ProgressReport.Kind.UNIT
+    reports = ProgressReport.objects.filter(unit, task=task)
+    if bureau_id is not None:
+        reports = reports.filter(kind=kind)  # a county files one kind only
+    return {r.period: r for r in reports.order_by("submitted_at")}
