@@ -7,6 +7,9 @@ City bureaus have no part in certification (403). Outside one's scope an applica
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -103,9 +106,7 @@ def applications_to_complete(*, user) -> QuerySet[Application]:
     if role_of(user) != Role.COUNTY or scope is None:
         return Application.objects.none()
     return (
-        Application.objects.filter(
-            county_id=scope, status__in=(Application.Status.RETURNED, Application.Status.DRAFT)
-        )
+        Application.objects.filter(county_id=scope, status__in=(Application.Status.RETURNED, Application.Status.DRAFT))
         .select_related("town", "cycle")
         .order_by("cycle__closes_on", "pk")
     )
@@ -144,3 +145,46 @@ def applications_awaiting_office(*, user, today) -> QuerySet[Application]:
         .select_related("town", "cycle")
         .order_by("submitted_at", "pk")
     )
+
+
+@dataclass
+class ScoreSheet:
+    """The experts' rubric scores side by side (the office's decision view): a row per expert, the mean of each
+    item and of the totals over the reviews submitted."""
+
+    rubric: list
+    rows: list  # (assignment, [score or None per rubric item])
+    means: list  # mean per rubric item, or None
+    mean_total: Decimal | None
+    reviewed: int
+
+
+def score_sheet(application: Application) -> ScoreSheet:
+    rubric = list(application.cycle.rubric.all())
+    assignments = list(application.assignments.select_related("expert"))
+    rows = []
+    for a in assignments:
+        scores = a.scores or {}
+        rows.append((a, [_decimal(scores.get(str(item.pk))) for item in rubric]))
+    reviewed = [(a, scores) for a, scores in rows if a.reviewed_at]
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
+
+    return ScoreSheet(
+        rubric=rubric,
+        rows=rows,
+        means=[mean(scores[i] for _a, scores in reviewed) for i in range(len(rubric))],
+        mean_total=mean(a.total for a, _scores in reviewed),
+        reviewed=len(reviewed),
+    )
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None

@@ -121,7 +121,8 @@ def _reviews(user, today) -> list[TodoItem]:
         TodoItem(
             kind="review",
             title=f"{a.application.number} {a.application.town.name}",
-            detail=_("%(cycle)s，%(day)s分配") % {"cycle": a.application.cycle.name, "day": _date(a.assigned_at.date())},
+            detail=_("%(cycle)s，%(day)s分配")
+            % {"cycle": a.application.cycle.name, "day": _date(a.assigned_at.date())},
             url=reverse("expert-review", args=[a.application_id]),
             action=_("评审打分"),
         )
@@ -234,11 +235,21 @@ def _inspections(user, today) -> list[TodoItem]:
             detail = _("本县专业镇接受专项检查（%(state)s）") % {"state": i.get_status_display()}
             action, deadline, label = _("查看"), i.starts_on or i.ends_on, _("检查开始")
         elif role == Role.OFFICE and i.status == S.PLANNED:
-            detail, action, deadline, label = _("计划中：确定检查组后开始检查"), _("开始检查"), i.starts_on, _("检查开始")
+            detail, action, deadline, label = (
+                _("计划中：确定检查组后开始检查"),
+                _("开始检查"),
+                i.starts_on,
+                _("检查开始"),
+            )
         elif role == Role.OFFICE:
             detail, action, deadline, label = _("检查结束：下发督办通知书或办结"), _("处理"), None, ""
         else:
-            detail, action, deadline, label = _("检查组成员：逐项记录检查结果"), _("记录检查结果"), i.ends_on, _("检查结束")
+            detail, action, deadline, label = (
+                _("检查组成员：逐项记录检查结果"),
+                _("记录检查结果"),
+                i.ends_on,
+                _("检查结束"),
+            )
         items.append(
             TodoItem(
                 kind="inspection",
@@ -313,7 +324,8 @@ BY_ROLE: dict[str, tuple[Source, ...]] = {
 
 
 def _order(item: TodoItem):
-    return (not item.overdue, item.deadline or datetime.date.max, item.title)
+    # A stable sort: items of the same date keep their workflow's order (task number, submission time …).
+    return (not item.overdue, item.deadline or datetime.date.max)
 
 
 def todo_for(user, *, today: datetime.date | None = None, board: list[TaskRow] | None = None) -> list[TodoGroup]:

@@ -18,3 +18,16 @@ def field_label(entry, field_name: str) -> str:
 def model_label(entry) -> str:
     model = entry.content_type.model_class()
     return str(model._meta.verbose_name) if model else entry.content_type.model
+
+
+@register.simple_tag(takes_context=True)
+def navlink(context, name: str, label: str):
+    """A link of the main navigation, marked ``aria-current="page"`` when the page belongs to its section
+    (``nav_active``, set by the portal's context processor)."""
+    from django.urls import reverse
+    from django.utils.html import format_html
+
+    current = context.get("nav_active") == name
+    return format_html(
+        '<a href="{}"{}>{}</a>', reverse(name), format_html(' aria-current="page"') if current else "", label
+    )
