@@ -17,7 +17,6 @@ from towns.permissions import (
     uses_pages,
 )
 
-
 # The navigation's links by URL name; a page belongs to the link whose URL is the longest prefix of its path.
 NAV_NAMES = (
     "home",

@@ -146,7 +146,7 @@ def test_reports_due_name_the_period_and_its_date_and_leave_out_what_was_reporte
     item = next(i for i in reports if i.title.startswith("任务3 "))
     assert closed.label in item.detail and item.deadline == closed.due(10)
     assert item.url == reverse("report-create", args=[3]) + f"?period={closed.code}"
-    assert item.overdue == (TODAY > closed.due(10))
+    assert item.overdue == (closed.due(10) < TODAY)
 
 
 def test_a_bureau_sees_reports_of_its_own_tasks_and_problems_assigned_to_it(world, tasks_world, expert):
