@@ -27,7 +27,6 @@ def navlink(context, name: str, label: str):
     from django.urls import reverse
     from django.utils.html import format_html
 
-    current = context.get("nav_active") == name
-    return format_html(
-        '<a href="{}"{}>{}</a>', reverse(name), format_html(' aria-current="page"') if current else "", label
-    )
+    if context.get("nav_active") == name:
+        return format_html('<a href="{}" aria-current="page">{}</a>', reverse(name), label)
+    return format_html('<a href="{}">{}</a>', reverse(name), label)
