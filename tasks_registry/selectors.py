@@ -11,6 +11,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -242,41 +243,30 @@ class ReportDue:
 
 def reports_due(*, user, today: datetime.date | None = None) -> list[ReportDue]:
     """For each task the user's unit leads or supports, the last closed period if the unit has not reported on
-    it (with either kind of report), as the daily reminder counts it. Three queries whatever the data."""
+    it (with either kind of report), as the daily reminder counts it. One query whatever the data."""
     bureau_id, county_id = reporting_unit(user)
     if bureau_id is None and county_id is None:
         return []
     today = today or timezone.localdate()
     closed = {kind: progress.last_closed_period(today, kind) for kind in (progress.MONTHLY, progress.QUARTERLY)}
-    tasks = Task.objects.order_by("number")
-    if county_id is not None:
-        tasks = tasks.filter(counties_support=True)
-        parts = {}
-    else:
-        parts = dict(TaskUnit.objects.filter(bureau_id=bureau_id).values_list("task_id", "role"))
-        tasks = tasks.filter(pk__in=list(parts))
-    tasks = list(tasks)
     unit = Q(bureau_id=bureau_id) if bureau_id is not None else Q(county_id=county_id)
-    reported = set(
-        ProgressReport.objects.filter(unit, period__in=[p.code for p in closed.values()]).values_list(
-            "task_id", "period"
-        )
+    # One query: each task the unit is part of, whether the unit reported on the task's last closed period.
+    filed = ProgressReport.objects.filter(unit, task=OuterRef("pk")).filter(
+        Q(task__reporting_period=progress.QUARTERLY, period=closed[progress.QUARTERLY].code)
+        | Q(task__reporting_period=progress.MONTHLY, period=closed[progress.MONTHLY].code)
     )
+    tasks = Task.objects.order_by("number").annotate(filed=Exists(filed))
+    if county_id is not None:
+        tasks = tasks.filter(counties_support=True).annotate(part=Value(TaskUnit.Role.SUPPORT))
+    else:
+        tasks = tasks.filter(units__bureau_id=bureau_id).annotate(part=F("units__role"))
     due = []
     for task in tasks:
-        period = closed[task.reporting_period]
-        if (task.pk, period.code) in reported:
+        if task.filed:
             continue
+        period = closed[task.reporting_period]
         due_on = period.due(task.report_due_days)
-        due.append(
-            ReportDue(
-                task=task,
-                unit_role=parts.get(task.pk, TaskUnit.Role.SUPPORT),
-                period=period,
-                due_on=due_on,
-                overdue=today > due_on,
-            )
-        )
+        due.append(ReportDue(task=task, unit_role=task.part, period=period, due_on=due_on, overdue=today > due_on))
     return due
 
 

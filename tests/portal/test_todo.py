@@ -251,3 +251,24 @@ def test_the_selector_costs_the_same_queries_at_1x_and_10x_data(world, tasks_wor
     assert large <= 10, large
     if role != "leader":
         assert large_items > small_items  # the 10x data is really there
+
+
+@pytest.mark.parametrize("role", ["county", "office", "bureau", "expert", "leader"])
+def test_the_home_page_with_its_panel_costs_the_same_at_1x_and_10x_pending_items(world, tasks_world, expert, role):
+    from ..helpers import client_of
+
+    user = {"bureau": tasks_world.gongxin, "expert": expert}.get(role) or world.users[role]
+    client = client_of(None, user)
+
+    def cost() -> int:
+        client.get("/")  # warm process-wide caches (content types) first
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        return len(queries)
+
+    _pending(world, tasks_world, expert, n=1)
+    small = cost()
+    _pending(world, tasks_world, expert, n=9)
+    large = cost()
+    assert small == large, (small, large)
+    assert large <= 18, large  # tests/system/test_queries.py: HOME_BUDGET
