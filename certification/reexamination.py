@@ -48,6 +48,19 @@ def reexamination_get(*, user, pk) -> ReExamination:
     return get_object_or_404(reexamination_list(user=user), pk=pk)
 
 
+def reexaminations_pending(*, user) -> QuerySet[ReExamination]:
+    """The re-examinations waiting for the user: a county's to report (待报送) or to rectify (整改中); the office's
+    to decide (待办公室决定). Other roles: none."""
+    role = role_of(user)
+    if role == Role.COUNTY:
+        waiting = (Status.OPEN, Status.RECTIFYING)
+    elif role == Role.OFFICE:
+        waiting = (Status.SUBMITTED,)
+    else:
+        return ReExamination.objects.none()
+    return reexamination_list(user=user).filter(status__in=waiting)
+
+
 def current_policy() -> CriteriaPolicy | None:
     """The city standard in force: the policy of the cycle open today, else the newest city policy."""
     today = timezone.localdate()

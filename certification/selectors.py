@@ -7,7 +7,10 @@ City bureaus have no part in certification (403). Outside one's scope an applica
 
 from __future__ import annotations
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -92,3 +95,96 @@ def workflow_summary(*, user) -> list[tuple[str, int, str]]:
     rows = Application.objects.filter(pk__in=visible).order_by().values("status").annotate(n=Count("pk"))
     counts = {row["status"]: row["n"] for row in rows}
     return [(label, counts.get(value, 0), value) for value, label in Application.Status.choices]
+
+
+# --- what waits for the user (the home page's 待办, composed in portal.todo) ---------------------------------
+
+
+def applications_to_complete(*, user) -> QuerySet[Application]:
+    """A county's applications that wait for it: returned for revision (退回修改) and drafts not yet submitted."""
+    scope = county_scope(user)
+    if role_of(user) != Role.COUNTY or scope is None:
+        return Application.objects.none()
+    return (
+        Application.objects.filter(county_id=scope, status__in=(Application.Status.RETURNED, Application.Status.DRAFT))
+        .select_related("town", "cycle")
+        .order_by("cycle__closes_on", "pk")
+    )
+
+
+def reviews_pending(*, user) -> QuerySet[ExpertAssignment]:
+    """An expert's assignments not yet scored, of applications still in expert review."""
+    if not is_expert(user):
+        return ExpertAssignment.objects.none()
+    return (
+        ExpertAssignment.objects.filter(
+            expert=user, reviewed_at__isnull=True, application__status=Application.Status.EXPERT_REVIEW
+        )
+        .select_related("application__town", "application__cycle")
+        .order_by("assigned_at", "pk")
+    )
+
+
+def applications_awaiting_office(*, user, today) -> QuerySet[Application]:
+    """The applications whose next step is the office's: submitted (形式审查), in screening (送专家评审 or 退回),
+    in expert review with every review in (列入公示), and in public notice after the notice ended (认定)."""
+    if role_of(user) != Role.OFFICE:
+        return Application.objects.none()
+    S = Application.Status
+    return (
+        Application.objects.annotate(
+            reviews_done=_assignment_count(reviewed_at__isnull=False),
+            reviews_total=_assignment_count(),
+            notice_ends=Max("notices__ends_on"),
+        )
+        .filter(
+            Q(status__in=(S.SUBMITTED, S.SCREENING))
+            | Q(status=S.EXPERT_REVIEW, reviews_total__gt=0, reviews_done=F("reviews_total"))
+            | Q(status=S.PUBLIC_NOTICE, notice_ends__lt=today)
+        )
+        .select_related("town", "cycle")
+        .order_by("submitted_at", "pk")
+    )
+
+
+@dataclass
+class ScoreSheet:
+    """The experts' rubric scores side by side (the office's decision view): a row per expert, the mean of each
+    item and of the totals over the reviews submitted."""
+
+    rubric: list
+    rows: list  # (assignment, [score or None per rubric item])
+    means: list  # mean per rubric item, or None
+    mean_total: Decimal | None
+    reviewed: int
+
+
+def score_sheet(application: Application) -> ScoreSheet:
+    rubric = list(application.cycle.rubric.all())
+    assignments = list(application.assignments.select_related("expert"))
+    rows = []
+    for a in assignments:
+        scores = a.scores or {}
+        rows.append((a, [_decimal(scores.get(str(item.pk))) for item in rubric]))
+    reviewed = [(a, scores) for a, scores in rows if a.reviewed_at]
+
+    def mean(values):
+        values = [v for v in values if v is not None]
+        return (sum(values) / len(values)).quantize(Decimal("0.1")) if values else None
+
+    return ScoreSheet(
+        rubric=rubric,
+        rows=rows,
+        means=[mean(scores[i] for _a, scores in reviewed) for i in range(len(rubric))],
+        mean_total=mean(a.total for a, _scores in reviewed),
+        reviewed=len(reviewed),
+    )
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None

@@ -136,8 +136,7 @@ def application_detail(request, pk):
         "town_evidence": list(town_evidence.current_evidence(app.town).values()),  # 已认可的证明
     }
     if sees_reviews(request.user):
-        context["assignments"] = app.assignments.select_related("expert")
-        context["rubric"] = app.cycle.rubric.all()
+        context["sheet"] = selectors.score_sheet(app)
     if hasattr(app, "certificate"):
         context["certificate"] = app.certificate
     return render(request, "certification/application_detail.html", context)

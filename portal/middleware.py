@@ -14,6 +14,8 @@ API_ACCOUNT_PAGES = frozenset(
     {
         "home",
         "notifications",
+        "notification-open",
+        "guide",
         "login",
         "logout",
         "healthz",

@@ -7,4 +7,6 @@ urlpatterns = [
     path("audit/", views.audit_trail, name="audit-trail"),
     path("api-tokens/", views.api_tokens, name="api-tokens"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
+    path("guide/", views.guide, name="guide"),
 ]

@@ -37,9 +37,14 @@ class ReportForm(forms.Form):
     )
     attachment = forms.FileField(label=_("附件（PDF、图片或 .xlsx，可选）"), required=False)
 
-    def __init__(self, *args, periods, measures, towns, current=None, **kwargs):
+    def __init__(self, *args, periods, measures, towns, current=None, reported=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["period"].choices = [(p.code, p.label) for p in periods]
+        # period code -> when the unit reported on it (a new report for such a period is refused with a link to it)
+        self.reported = reported or {}
+        self.period_labels = {p.code: p.label for p in periods}
+        self.fields["period"].choices = [
+            (p.code, p.label + (str(_("（已报送）")) if p.code in self.reported else "")) for p in periods
+        ]
         self.fields["towns"].queryset = towns
         self.measures = list(measures)
         current = current or {}
@@ -55,6 +60,16 @@ class ReportForm(forms.Form):
                 help_text=m.goal or m.text[:80],
             )
             self.fields[f"note_{m.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300, initial=note)
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        if period in self.reported:
+            raise forms.ValidationError(
+                _("本单位已于%(day)s报送%(period)s进展，请打开已有报告修改，不必重复报送。"),
+                code="duplicate",
+                params={"day": self.reported[period], "period": self.period_labels.get(period, period)},
+            )
+        return period
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")

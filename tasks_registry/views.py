@@ -195,9 +195,13 @@ def report_edit(request, number, pk=None):
     require_reporter(request.user, task, consolidated=consolidated)
     today = timezone.localdate()
     periods = progress.reportable_periods(today, task.reporting_period)
-    # The last closed period by default; in the first period of a year, the current one (this year's plan).
+    filed = {} if report else selectors.own_reports_by_period(user=request.user, task=task, consolidated=consolidated)
+    # The last closed period by default; in the first period of a year, the current one (this year's plan). A
+    # period the unit has reported on already is not proposed: the next one not reported is, newest first.
     default = periods[1] if periods[1].start.year == today.year else periods[0]
+    default = next((p for p in [default, *periods] if p.code not in filed), default)
     period_code = report.period if report else request.POST.get("period") or request.GET.get("period") or default.code
+    existing = filed.get(period_code)  # a new report for a period already reported: point to that report
     try:
         year = progress.parse_period(period_code, task.reporting_period).start.year
     except ValueError:
@@ -215,6 +219,7 @@ def report_edit(request, number, pk=None):
         towns=_report_towns(request.user),
         current=current,
         initial=initial,
+        reported={code: timezone.localtime(r.submitted_at).date().isoformat() for code, r in filed.items()},
     )
     if request.method == "POST" and form.is_valid():
         saved = call_service(
@@ -242,6 +247,8 @@ def report_edit(request, number, pk=None):
             "task": task,
             "report": report,
             "consolidated": consolidated,
+            "existing_report": existing,
+            "existing_period": form.period_labels.get(period_code, period_code),
             "supporting_reports": selectors.report_list(user=request.user).filter(task=task, period=period_code)
             if consolidated
             else None,

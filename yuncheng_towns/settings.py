@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's user is the one acting: core.notify leaves them out of the notifications they cause.
+    "core.middleware.ActingUserMiddleware",
     "yuncheng_towns.middleware.NoStoreForAuthenticatedMiddleware",
     "yuncheng_towns.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -21,7 +21,9 @@ The journeys, by role:
   test_readonly_journeys (reads the registry, 403 on edit pages);
 - leader: test_leader_journey (overview, /targets/, task board, published evaluation),
   test_readonly_journeys, test_export_journey;
-- API consumer: test_api_journey (the docs page; a call tried there with the issued token).
+- API consumer: test_api_journey (the docs page; a call tried there with the issued token);
+- every role's home page at 1366×800 and 390×844 (待办, no sideways scroll, the folding menu, print views):
+  test_home_todo_journey.
 """
 
 from __future__ import annotations

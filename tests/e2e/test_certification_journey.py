@@ -270,11 +270,12 @@ def test_certification_from_application_to_certificate(cert_world, session, open
         "发展前景（20）",
         "总分",
         "评审建议",
-        "评审意见",
     ]
-    assert office.rows_in(reviews) == [
-        ["expert", "36", "32.5", "18", "86.5", "建议认定", "产业集中度高，龙头带动明显，建议认定。"]
-    ]
+    assert office.rows_in(reviews) == [["expert", "36", "32.5", "18", "86.5", "建议认定"]]
+    # the mean of the reviews submitted, and each expert's comment in full under the table
+    means = reviews.locator("tfoot tr").evaluate("r => Array.from(r.cells, c => c.innerText.trim())")
+    assert means == ["平均", "36.0", "32.5", "18.0", "86.5", "1位专家已提交"]
+    expect(reviews.locator("dl.comments")).to_have_text("expert产业集中度高，龙头带动明显，建议认定。")
     office.screenshot("cert-10-office-detail")
     page.get_by_role("link", name="列入公示").click()
     expect(page.locator("h1")).to_have_text("发布拟认定名单公示")
@@ -327,11 +328,12 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     county = open_session()
     page = county.page
     _login(county, "county")
-    expect(page.locator("header .bell .count")).to_have_text("5")
+    # the county's own submission is not notified to itself: the office's four moves are
+    expect(page.locator("header .bell .count")).to_have_text("4")
     page.locator("header .bell").click()
     expect(page.locator("h1")).to_have_text("通知")
     messages = [r[1] for r in county.rows()]
-    moves = ["草稿 → 已提交", "已提交 → 形式审查", "形式审查 → 专家评审", "专家评审 → 公示中", "公示中 → 已认定"]
+    moves = ["已提交 → 形式审查", "形式审查 → 专家评审", "专家评审 → 公示中", "公示中 → 已认定"]
     assert len(messages) == len(moves), messages
     for move in moves:
         assert sum(f"申请{number}（万荣县外加剂）：{move}。" in m for m in messages) == 1, (move, messages)

@@ -61,17 +61,19 @@ BREAKDOWN = {
     THIRD: ["40.0", "82.3", "", "", "", "", "", "63.6", "50.0", "100.0", "100.0", ""],
     BOTTOM: ["0.0", "0.0", "", "", "", "", "", "0.0", "20.0", "100.0", "100.0", ""],
 }
+# The results table leads with the columns that decide (rank, town, score, re-check, slow items); the indicator
+# scores follow (shown on request and in print). The re-check cell's first line is its verdict; reasons follow.
 CERTIFIED_ROWS = [
     # the provincial town is listed for the office, not judged by the city criteria
-    ["1", TOP, SCORES[TOP], *BREAKDOWN[TOP], "省级专业镇：由办公室按省级标准研究，不按市级标准复核", ""],
-    ["2", SECOND, SCORES[SECOND], *BREAKDOWN[SECOND], "符合", ""],
-    ["3", THIRD, SCORES[THIRD], *BREAKDOWN[THIRD], "符合", SLOW],
-    ["4", BOTTOM, SCORES[BOTTOM], *BREAKDOWN[BOTTOM], "不再符合，列入专项检查", ""],
+    ["1", TOP, SCORES[TOP], "省级专业镇：由办公室按省级标准研究，不按市级标准复核", "", *BREAKDOWN[TOP]],
+    ["2", SECOND, SCORES[SECOND], "符合", "", *BREAKDOWN[SECOND]],
+    ["3", THIRD, SCORES[THIRD], "符合", SLOW, *BREAKDOWN[THIRD]],
+    ["4", BOTTOM, SCORES[BOTTOM], "不再符合，列入专项检查", "", *BREAKDOWN[BOTTOM]],
 ]
-NODATA_ROW = ["—", NODATA, "无当年数据", *[""] * 12, "—", ""]
+NODATA_ROW = ["—", NODATA, "无当年数据", "—", "", *[""] * 12]
 # alone in its group: every relative indicator at 100; no 2024 figures (no growth) and no share
 POTENTIAL_ROWS = [
-    ["1", POTENTIAL, "100.0", "100.0", "", "", "", "", "", "", "100.0", "", "100.0", "100.0", "", "—", ""]
+    ["1", POTENTIAL, "100.0", "—", "", "100.0", "", "", "", "", "", "", "100.0", "", "100.0", "100.0", ""]
 ]
 HEADER = [
     "组别",
@@ -189,6 +191,11 @@ def _results(tab, group: str) -> list[list[str]]:
     return tab.rows_in(_card(tab.page, group))
 
 
+def _verdict_only(row: list[str]) -> list[str]:
+    """A results row with the re-check cell cut to its verdict (its first line; the reasons follow)."""
+    return [*row[:3], row[3].split("\n")[0].strip(), *row[4:]]
+
+
 def _run_in_this_process(run: EvaluationRun) -> EvaluationRun:
     """What the chord does, here: every town, then scoring."""
     for town_id in Town.objects.order_by("pk").values_list("pk", flat=True):
@@ -283,11 +290,15 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
 
     # --- the ranking, by group ---------------------------------------------------------------------------------
     headers = [h.strip() for h in _card(page, "市级及以上专业镇").locator("thead th").all_inner_texts()]
-    assert headers == ["排名", "专业镇", "得分", *HEADER[5:17], "标准复核", "进度缓慢事项"]
+    assert headers == ["排名", "专业镇", "得分", "标准复核", "进度缓慢事项", *HEADER[5:17]]
     certified = _results(office, "市级及以上专业镇")
-    assert [r for r in certified if r[0] != "—"] == CERTIFIED_ROWS
-    assert [r for r in certified if r[0] == "—"] == [NODATA_ROW]
-    assert _results(office, "潜力专业镇") == POTENTIAL_ROWS
+    assert [_verdict_only(r) for r in certified if r[0] != "—"] == CERTIFIED_ROWS
+    assert [_verdict_only(r) for r in certified if r[0] == "—"] == [NODATA_ROW]
+    assert [_verdict_only(r) for r in _results(office, "潜力专业镇")] == POTENTIAL_ROWS
+    # the re-check says why: each criterion no longer met, with the engine's reason
+    bottom_recheck = next(r for r in certified if r[1] == BOTTOM)[3]
+    for criterion in ("产业相对集中：不符合", "规模相对较大：不符合", "就业带动性强：不符合"):
+        assert criterion in bottom_recheck, bottom_recheck
     bottom_row = page.locator("table.data tbody tr", has=page.get_by_role("link", name=BOTTOM, exact=True))
     expect(bottom_row).to_have_class("row-behind")
     page.get_by_role("button", name="审核通过并发布").scroll_into_view_if_needed()

@@ -58,6 +58,7 @@ PAGES = {
     "town-figures-edit": (lambda o: {"pk": o["town"].pk, "figures_pk": o["town_figures"].pk}, NOT_FOUND),
     "town-evidence-file": (lambda o: {"pk": evidence_file_for(o["town"]).pk}, NOT_FOUND),
     "supervision-notice": (lambda o: {"pk": o["notice"].pk}, NOT_FOUND),
+    "notification-open": (lambda o: {"pk": _notification_of("county").pk}, NOT_FOUND),  # another user's
     "reexamination-detail": (lambda o: {"pk": reexamination_of(o["certificate"]).pk}, NOT_FOUND),
     "reexamination-decide": (
         lambda o: {"pk": reexamination_of(o["certificate"]).pk, "action": "renew"},
@@ -156,6 +157,16 @@ API = {
     "policy-detail": (lambda o: o["cycle"].policy.pk, OPEN),
     "task-detail": (lambda o: 4, OPEN),
 }
+
+
+def _notification_of(username: str):
+    from django.contrib.auth import get_user_model
+
+    from core.models import Notification
+
+    return Notification.objects.create(
+        recipient=get_user_model().objects.get(username=username), message="通知", url="/"
+    )
 
 
 def test_every_url_with_an_id_is_in_the_sweep():
