@@ -71,6 +71,25 @@ def _locked(application: Application, *, expected: str | None, action: str) -> A
     return app
 
 
+def transition_refusal(app: Application, *, action: str, expected: str | None = None) -> str | None:
+    """Why ``action`` would be refused now for the state of ``app`` (the messages :func:`_locked` and the
+    certification's notice rule give), or None: asked before the office is asked to confirm the move."""
+    if expected is not None and app.status != expected:
+        return _("该申请已被他人处理（当前状态：%(status)s），请刷新页面后再操作。") % {
+            "status": app.get_status_display()
+        }
+    if app.status not in workflow.sources(action):
+        return _("当前状态“%(status)s”下不能执行此操作。") % {"status": app.get_status_display()}
+    if action == "certify":
+        notice = app.notices.order_by("-published_at").first()
+        if notice is None:
+            return _("该申请尚未公示，不能认定。")
+        ends_on = notice_real_end(notice, app.cycle)
+        if timezone.localdate() <= ends_on:
+            return _("公示期至%(date)s，期满后方可认定。") % {"date": ends_on}
+    return None
+
+
 def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str, ...] = ()) -> Application:
     before = audit.snapshot(app)
     from_status = app.status
@@ -397,11 +416,7 @@ def notice_publish(
     return notice
 
 
-def notice_real_end(notice: PublicNotice, cycle: Cycle) -> datetime.date:
-    """The last day of the notice as it really ran: never before the day it was published, and never shorter
-    than the cycle's notice days (whatever dates were stored)."""
-    start = max(notice.starts_on, timezone.localdate(notice.published_at))
-    return max(notice.ends_on, start + datetime.timedelta(days=cycle.notice_days - 1))
+notice_real_end = workflow.notice_real_end
 
 
 @transaction.atomic
