@@ -200,6 +200,9 @@ class RubricItem(models.Model):
 
 
 class Application(models.Model):
+    # entry keys that are not fields (core.audit): what application_set_firms and the versions record
+    AUDIT_LABELS = {"firms": _("申报企业"), "attachments": _("申报材料"), "verdict": _("自检结论")}
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")

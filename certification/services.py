@@ -206,14 +206,18 @@ def application_set_firms(*, user, application: Application, firms: dict[int, st
     bad_roles = {r for r in firms.values() if r not in (Enterprise.Role.ANCHOR, Enterprise.Role.SUPPORTING)}
     if bad_roles:
         raise ValidationError({"firms": _("企业角色只能是龙头企业或关联配套企业。")})
+
+    def named(name: str, role: str) -> str:  # as the audit trail reads it: 康特尔（龙头企业）
+        return f"{name}（{Enterprise.Role(role).label}）"
+
     before = {
-        "firms": sorted(f"{f.enterprise.name}:{f.role}" for f in app.application_firms.select_related("enterprise"))
+        "firms": sorted(named(f.enterprise.name, f.role) for f in app.application_firms.select_related("enterprise"))
     }
     app.application_firms.all().delete()
     ApplicationFirm.objects.bulk_create(
         ApplicationFirm(application=app, enterprise=enterprises[pk], role=role) for pk, role in firms.items()
     )
-    after = {"firms": sorted(f"{enterprises[pk].name}:{role}" for pk, role in firms.items())}
+    after = {"firms": sorted(named(enterprises[pk].name, role) for pk, role in firms.items())}
     audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after)
     return app
 
@@ -559,6 +563,7 @@ def province_designation_record(
         raise ValidationError({"source": _("请填写省级认定文件。")})
     before = audit.snapshot(rec)
     rec.designated_on, rec.designation_source = designated_on, source
+    town_services.validate(rec)  # the designation has happened: its date is not in the future
     rec.save(update_fields=["designated_on", "designation_source"])
     audit.record(action=Action.STATE, obj=rec, user=user, before=before, note=source)
     town_services.town_change_tier(
@@ -576,6 +581,8 @@ def province_recommend(*, user, town: Town, recommended_on: datetime.date, note:
         raise ValidationError({"town": _("只有市级专业镇可以推荐为省级专业镇。")})
     if town.provincial_recommendations.filter(designated_on__isnull=True).exists():
         raise ValidationError({"town": _("该专业镇已推荐，尚待省级认定。")})
-    rec = ProvincialRecommendation.objects.create(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
+    rec = ProvincialRecommendation(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
+    town_services.validate(rec)  # the recommendation has been made: its date is not in the future
+    rec.save()
     audit.record(action=Action.CREATE, obj=rec, user=user)
     return rec

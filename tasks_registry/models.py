@@ -120,6 +120,8 @@ class Measure(models.Model):
 class ProgressReport(models.Model):
     """A unit's report on a task for one period; a lead unit's consolidated report sums up the task."""
 
+    AUDIT_LABELS = {"measures": _("措施进度")}  # an entry key that is not a field (core.audit)
+
     class Kind(models.TextChoices):
         UNIT = "unit", _("单位报送")
         CONSOLIDATED = "consolidated", _("牵头单位汇总")

@@ -42,6 +42,11 @@ class County(models.Model):
         return self.name
 
     @property
+    def you(self) -> str:
+        """How an official document addressed to it says "you": 你区 (a district or the zone), 你市, 你县."""
+        return {self.Kind.CITY: "你市", self.Kind.COUNTY: "你县"}.get(self.kind, "你区")
+
+    @property
     def government_name(self) -> str:
         """The body official documents are addressed to: the county's 人民政府, the zone's 管委会."""
         return f"{self.name}管委会" if self.kind == self.Kind.ZONE else f"{self.name}人民政府"
@@ -86,6 +91,8 @@ class Town(models.Model):
         _("基准年份"), null=True, blank=True, help_text=_("产值翻一番目标的起算年份")
     )
     description = models.TextField(_("简介"), blank=True)
+
+    AUDIT_LABELS = {"scheduled_tier": _("计划梯次变更")}  # entry keys that are not fields (core.audit)
 
     class Meta:
         ordering = ["county__sort_order", "name"]
@@ -183,6 +190,7 @@ class TownEvidence(models.Model):
         TRADITIONAL_FEATURE = "traditional_feature", _("主导产品具有传统特色")
 
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("专业镇"))
+    audit_parent = "town"
     kind = models.CharField(_("证明事项"), max_length=20, choices=Kind.choices)
     feature_kind = models.CharField(_("传统特色类别"), max_length=12, choices=TraditionalFeature.choices, blank=True)
     statement = models.TextField(_("认可内容"), help_text=_("办公室认可的事实，如“主导产品全国市场占有率约30%”"))
@@ -326,6 +334,7 @@ class YearFigures(models.Model):
 
 class TownYearFigures(YearFigures):
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="figures", verbose_name=_("专业镇"))
+    audit_parent = "town"  # its changes show in the town's history (core.audit)
 
     class Meta:
         ordering = ["town", "-year"]
@@ -347,6 +356,7 @@ class TownYearFigures(YearFigures):
 
 class EnterpriseYearFigures(YearFigures):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="figures", verbose_name=_("企业"))
+    audit_parent = "enterprise"  # its changes show in the enterprise's history (core.audit)
 
     class Meta:
         ordering = ["enterprise", "-year"]

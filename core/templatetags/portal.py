@@ -18,3 +18,11 @@ def field_label(entry, field_name: str) -> str:
 def model_label(entry) -> str:
     model = entry.content_type.model_class()
     return str(model._meta.verbose_name) if model else entry.content_type.model
+
+
+@register.simple_tag
+def audit_changes(entry) -> list[tuple[str, str, str]]:
+    """``{% audit_changes entry as rows %}``: (label, before, after) in people's words (core.audit)."""
+    from core.audit import readable_changes
+
+    return readable_changes(entry)
