@@ -189,7 +189,7 @@ def application_step(request, pk, step):
                 kind=form.cleaned_data["kind"],
             )
         ):
-            messages.success(request, _("已上传。"))
+            messages.success(request, _("已上传申报材料“%(name)s”。") % {"name": form.cleaned_data["file"].name})
             return redirect("application-step", pk=app.pk, step="attachments")
     if saved:
         messages.success(request, _("已保存草稿。"))
@@ -345,16 +345,15 @@ def application_versions(request, pk):
         changes = []
         for key in dict.fromkeys([*older.data, *newer.data]):
             a, b = older.data.get(key), newer.data.get(key)
-            if a == b:
-                continue
             if key == "verdict":
                 a, b = _verdict_text(a), _verdict_text(b)
             if isinstance(a, list) or isinstance(b, list):
                 removed = [x for x in a or [] if x not in (b or [])]
                 added = [x for x in b or [] if x not in (a or [])]
-                changes.append((_version_label(key), "；".join(removed) or "—", "；".join(added) or "—"))
-            else:
-                changes.append((_version_label(key), a, b))
+                if removed or added:  # the same items in another order are no change
+                    changes.append((_version_label(key), "；".join(removed) or "—", "；".join(added) or "—"))
+            elif (a if a not in ("", None) else None) != (b if b not in ("", None) else None):
+                changes.append((_version_label(key), a, b))  # a row only where the two versions read differently
         rows.append((older, newer, changes))
     for version in versions:
         version.outcome = _verdict_text(version.data.get("verdict"))
