@@ -14,7 +14,9 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core import demo
@@ -119,10 +121,13 @@ def untouched(town: Town) -> bool:
     """Whether nobody has worked on a first-batch town since the reference data created it: its only rows are the
     reference tier change and the firms the plan names (without figures), and no user is in its audit trail or its
     firms'. Any other row pointing at the town — figures, firms, evidence, an application, a certificate, a project,
-    a problem, a report, an evaluation — means someone has, and the loader leaves it alone."""
+    a problem, a report, an evaluation — means someone has, and the loader leaves it alone; so does a user's entry in
+    its trail (a firm deleted leaves one)."""
     named = {name for name, town_name, _role in NAMED_ENTERPRISES if town_name == town.name}
-    firms = list(town.enterprises.all())
-    if any(e.name not in named for e in firms) or EnterpriseYearFigures.objects.filter(enterprise__town=town).exists():
+    if (
+        town.enterprises.exclude(name__in=named).exists()
+        or EnterpriseYearFigures.objects.filter(enterprise__town=town).exists()
+    ):
         return False
     if town.tier_changes.exclude(source=ANNEX2_SOURCE, recorded_by__isnull=True).exists():
         return False
@@ -131,15 +136,12 @@ def untouched(town: Town) -> bool:
             continue
         if relation.related_model._base_manager.filter(**{relation.field.name: town}).exists():
             return False
-    users_wrote = AuditEntry.objects.filter(user__isnull=False)
-    return not (
-        users_wrote.filter(content_type__model="town", content_type__app_label="towns", object_id=str(town.pk)).exists()
-        or users_wrote.filter(
-            content_type__model="enterprise",
-            content_type__app_label="towns",
-            object_id__in=[str(e.pk) for e in firms],
-        ).exists()
-    )
+    # a user's entry on the town or on anything under it (firms registered, edited or deleted, figures, evidence)
+    town_type = ContentType.objects.get_for_model(Town)
+    return not AuditEntry.objects.filter(
+        Q(content_type=town_type, object_id=str(town.pk)) | Q(parent_type=town_type, parent_id=str(town.pk)),
+        user__isnull=False,
+    ).exists()
 
 
 def _fill(town: Town, rng: random.Random, years: range) -> list:

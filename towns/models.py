@@ -259,6 +259,7 @@ class Enterprise(models.Model):
         OTHER = "other", _("其他")
 
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所属专业镇"))
+    audit_parent = "town"  # registered, edited or deleted: it shows in the town's history (core.audit)
     name = models.CharField(_("企业名称"), max_length=100)
     # Blank only for enterprises named by the plan whose code the county has not yet entered.
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])

@@ -1,9 +1,10 @@
-"""Figures and standing evidence already in the audit trail get their owner (core.AuditEntry.parent_*), so the
-enterprise's and the town's history list them too (models' ``audit_parent``). Rows since deleted keep none."""
+"""Enterprises, figures and standing evidence already in the audit trail get their owner (core.AuditEntry.parent_*), so the
+town's (and an enterprise's) history list them too (models' ``audit_parent``). Rows since deleted keep none."""
 
 from django.db import migrations
 
 CHILDREN = (  # (model, the foreign key to its owner, the owner's model)
+    ("enterprise", "town_id", "town"),
     ("enterpriseyearfigures", "enterprise_id", "enterprise"),
     ("townyearfigures", "town_id", "town"),
     ("townevidence", "town_id", "town"),
