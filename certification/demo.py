@@ -1,14 +1,16 @@
-"""Development data for certification: an open cycle with a rubric, and two expert accounts."""
+"""Development data for certification: an open cycle with a rubric, and two expert accounts (created once, only
+where nothing of the kind exists: core.demo)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from towns.models import Membership, Role
+from core import demo
+from towns.demo import create_account
+from towns.models import Role
 
 from .models import Cycle, RubricItem
 from .reference import ensure_default_policy
@@ -26,24 +28,22 @@ EXPERTS = [("expert1", "评审专家（产业经济）"), ("expert2", "评审专
 @transaction.atomic
 def load_demo_certification(password: str) -> None:
     year = timezone.localdate().year
-    cycle, created = Cycle.objects.get_or_create(
-        name=f"{year}年度市级专业镇认定",
-        defaults={
-            "year": year,
-            "policy": ensure_default_policy(),
-            "opens_on": datetime.date(year, 1, 1),
-            "closes_on": datetime.date(year, 12, 31),
-        },
-    )
-    if created:
-        RubricItem.objects.bulk_create(
+    created: list = []
+    if not Cycle.objects.filter(year=year).exists():  # the office's own cycle of the year is left alone
+        cycle = Cycle.objects.create(
+            name=f"{year}年度市级专业镇认定",
+            year=year,
+            policy=ensure_default_policy(),
+            opens_on=datetime.date(year, 1, 1),
+            closes_on=datetime.date(year, 12, 31),
+        )
+        created.append(cycle)
+        created += RubricItem.objects.bulk_create(
             RubricItem(cycle=cycle, name=name, max_score=score, sort_order=i)
             for i, (name, score) in enumerate(DEFAULT_RUBRIC)
         )
-    User = get_user_model()
+    demo.record(created)
+    accounts: list = []
     for username, full_name in EXPERTS:
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
-        if created:
-            user.set_password(password)
-            user.save()
-        Membership.objects.get_or_create(user=user, defaults={"role": Role.EXPERT})
+        accounts += create_account(username, full_name, password, Role.EXPERT)
+    demo.record(accounts, log=False)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
+from core.validators import validate_not_future
 from towns.models import Enterprise, Sector, Tier, Town, TraditionalFeature
 from towns.validators import validate_figure_year
 
@@ -199,6 +200,9 @@ class RubricItem(models.Model):
 
 
 class Application(models.Model):
+    # entry keys that are not fields (core.audit): what application_set_firms and the versions record
+    AUDIT_LABELS = {"firms": _("申报企业"), "attachments": _("申报材料"), "verdict": _("自检结论")}
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -478,7 +482,7 @@ class Objection(models.Model):
     objector = models.CharField(_("异议人"), max_length=80)
     contact = models.CharField(_("联系方式"), max_length=80, blank=True)
     content = models.TextField(_("异议内容"))
-    received_on = models.DateField(_("收到日期"))
+    received_on = models.DateField(_("收到日期"), validators=[validate_not_future])
     handling = models.TextField(_("处理意见"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -579,9 +583,9 @@ class ProvincialRecommendation(models.Model):
     town = models.ForeignKey(
         Town, on_delete=models.PROTECT, related_name="provincial_recommendations", verbose_name=_("专业镇")
     )
-    recommended_on = models.DateField(_("推荐日期"))
+    recommended_on = models.DateField(_("推荐日期"), validators=[validate_not_future])
     note = models.CharField(_("推荐说明"), max_length=200, blank=True)
-    designated_on = models.DateField(_("省级认定日期"), null=True, blank=True)
+    designated_on = models.DateField(_("省级认定日期"), null=True, blank=True, validators=[validate_not_future])
     designation_source = models.CharField(_("省级认定文件"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 

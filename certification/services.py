@@ -71,6 +71,25 @@ def _locked(application: Application, *, expected: str | None, action: str) -> A
     return app
 
 
+def transition_refusal(app: Application, *, action: str, expected: str | None = None) -> str | None:
+    """Why ``action`` would be refused now for the state of ``app`` (the messages :func:`_locked` and the
+    certification's notice rule give), or None: asked before the office is asked to confirm the move."""
+    if expected is not None and app.status != expected:
+        return _("该申请已被他人处理（当前状态：%(status)s），请刷新页面后再操作。") % {
+            "status": app.get_status_display()
+        }
+    if app.status not in workflow.sources(action):
+        return _("当前状态“%(status)s”下不能执行此操作。") % {"status": app.get_status_display()}
+    if action == "certify":
+        notice = app.notices.order_by("-published_at").first()
+        if notice is None:
+            return _("该申请尚未公示，不能认定。")
+        ends_on = notice_real_end(notice, app.cycle)
+        if timezone.localdate() <= ends_on:
+            return _("公示期至%(date)s，期满后方可认定。") % {"date": ends_on}
+    return None
+
+
 def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str, ...] = ()) -> Application:
     before = audit.snapshot(app)
     from_status = app.status
@@ -187,14 +206,18 @@ def application_set_firms(*, user, application: Application, firms: dict[int, st
     bad_roles = {r for r in firms.values() if r not in (Enterprise.Role.ANCHOR, Enterprise.Role.SUPPORTING)}
     if bad_roles:
         raise ValidationError({"firms": _("企业角色只能是龙头企业或关联配套企业。")})
+
+    def named(name: str, role: str) -> str:  # as the audit trail reads it: 康特尔（龙头企业）
+        return f"{name}（{Enterprise.Role(role).label}）"
+
     before = {
-        "firms": sorted(f"{f.enterprise.name}:{f.role}" for f in app.application_firms.select_related("enterprise"))
+        "firms": sorted(named(f.enterprise.name, f.role) for f in app.application_firms.select_related("enterprise"))
     }
     app.application_firms.all().delete()
     ApplicationFirm.objects.bulk_create(
         ApplicationFirm(application=app, enterprise=enterprises[pk], role=role) for pk, role in firms.items()
     )
-    after = {"firms": sorted(f"{enterprises[pk].name}:{role}" for pk, role in firms.items())}
+    after = {"firms": sorted(named(enterprises[pk].name, role) for pk, role in firms.items())}
     audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after)
     return app
 
@@ -397,11 +420,7 @@ def notice_publish(
     return notice
 
 
-def notice_real_end(notice: PublicNotice, cycle: Cycle) -> datetime.date:
-    """The last day of the notice as it really ran: never before the day it was published, and never shorter
-    than the cycle's notice days (whatever dates were stored)."""
-    start = max(notice.starts_on, timezone.localdate(notice.published_at))
-    return max(notice.ends_on, start + datetime.timedelta(days=cycle.notice_days - 1))
+notice_real_end = workflow.notice_real_end
 
 
 @transaction.atomic
@@ -544,6 +563,7 @@ def province_designation_record(
         raise ValidationError({"source": _("请填写省级认定文件。")})
     before = audit.snapshot(rec)
     rec.designated_on, rec.designation_source = designated_on, source
+    town_services.validate(rec)  # the designation has happened: its date is not in the future
     rec.save(update_fields=["designated_on", "designation_source"])
     audit.record(action=Action.STATE, obj=rec, user=user, before=before, note=source)
     town_services.town_change_tier(
@@ -561,6 +581,8 @@ def province_recommend(*, user, town: Town, recommended_on: datetime.date, note:
         raise ValidationError({"town": _("只有市级专业镇可以推荐为省级专业镇。")})
     if town.provincial_recommendations.filter(designated_on__isnull=True).exists():
         raise ValidationError({"town": _("该专业镇已推荐，尚待省级认定。")})
-    rec = ProvincialRecommendation.objects.create(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
+    rec = ProvincialRecommendation(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
+    town_services.validate(rec)  # the recommendation has been made: its date is not in the future
+    rec.save()
     audit.record(action=Action.CREATE, obj=rec, user=user)
     return rec

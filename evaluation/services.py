@@ -11,6 +11,7 @@ from __future__ import annotations
 import collections
 import datetime
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -311,6 +312,37 @@ def notice_number(year: int) -> str:
     return f"{prefix}{n:03d}号"
 
 
+@dataclass
+class PublicationPlan:
+    """What publishing a draft will do (one rule, read by the service and by the confirmation before it)."""
+
+    config: EvaluationConfig
+    top: list[TownEvaluation]  # commended, best first
+    bottom: list[TownEvaluation]  # ranked last: a supervision notice each
+    noticed: list[TownEvaluation]  # every town that gets a 督办通知书 (the bottom, and towns with slow items)
+    flagged: list[TownEvaluation]  # no longer meeting the criteria: a special inspection each
+
+    @property
+    def deadline(self) -> datetime.date:
+        return timezone.localdate() + datetime.timedelta(days=self.config.rectify_days)
+
+
+def publication_plan(run: EvaluationRun, *, commend_flagged: bool = False) -> PublicationPlan:
+    """The commendations, notices and inspections publication issues. A town the re-check flags is commended only if
+    the office confirms it (``commend_flagged``); otherwise the next town in the ranking takes its place."""
+    config = config_for(run.year)
+    ranked = list(
+        run.results.filter(group=Group.CERTIFIED, rank__isnull=False).select_related("town__county").order_by("rank")
+    )
+    commendable = [r for r in ranked if commend_flagged or not r.inspection]
+    top = commendable[: config.top_n]
+    bottom = [r for r in ranked[len(ranked) - config.bottom_n :] if r not in top] if config.bottom_n else []
+    flagged = list(run.results.filter(inspection=True).select_related("town__county").order_by("town__name"))
+    slow = [r for r in run.results.filter(group=Group.CERTIFIED).select_related("town__county") if r.slow]
+    noticed = list({x.pk: x for x in [*bottom, *slow]}.values())
+    return PublicationPlan(config=config, top=top, bottom=bottom, noticed=noticed, flagged=flagged)
+
+
 @transaction.atomic
 def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = False) -> EvaluationRun:
     """Publish a draft: commend the counties of the top towns, and send supervision notices to the
@@ -325,15 +357,9 @@ def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = Fals
     run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in workflow.RUN_ACTIONS["publish"][0]:
         raise ActionNotAllowed(_("只有待审核的评估结果可以发布（当前：%(s)s）。") % {"s": run.get_status_display()})
-    config = config_for(run.year)
+    plan = publication_plan(run, commend_flagged=commend_flagged)
+    config, top, bottom, flagged = plan.config, plan.top, plan.bottom, plan.flagged
     today = timezone.localdate()
-    ranked = list(
-        run.results.filter(group=Group.CERTIFIED, rank__isnull=False).select_related("town__county").order_by("rank")
-    )
-    commendable = [r for r in ranked if commend_flagged or not r.inspection]
-    top = commendable[: config.top_n]
-    bottom = [r for r in ranked[len(ranked) - config.bottom_n :] if r not in top] if config.bottom_n else []
-    flagged = list(run.results.filter(inspection=True).select_related("town__county").order_by("town__name"))
     inspections = {r.town_id: inspection_propose(user=user, town=r.town, run=run) for r in flagged}
     for r in top:
         Commendation.objects.create(
@@ -350,8 +376,7 @@ def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = Fals
             % {"town": r.town.name, "year": run.year, "rank": r.rank},
             reverse("evaluation-detail", kwargs={"pk": run.pk}),
         )
-    slow = [r for r in run.results.filter(group=Group.CERTIFIED).select_related("town__county") if r.slow]
-    for r in {x.pk: x for x in [*bottom, *slow]}.values():
+    for r in plan.noticed:
         problems = []
         if r in bottom:
             problems.append(

@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from certification.selectors import workflow_summary
+from core import confirm
 from core.models import ApiToken, AuditEntry, Notification
 from core.paging import list_page, page_of
 from targets import selectors as targets
 from tasks_registry.selectors import board as task_board
-from towns import selectors, services
+from towns import confirmations, selectors, services
 from towns.filters import AuditFilter
 from towns.models import Role, Tier, Town
 from towns.permissions import (
@@ -123,7 +124,12 @@ def api_tokens(request):
     )
     if request.method == "POST":
         holder = get_object_or_404(holders, pk=request.POST.get("holder"))
-        if request.POST.get("action") == "revoke":
+        active = next(iter(holder.active_tokens), None)
+        revoke = request.POST.get("action") == "revoke"
+        build = confirmations.api_token_revoke if revoke else confirmations.api_token_issue
+        if page := confirm.ask(request, lambda: build(holder, active)):
+            return page
+        if revoke:
             services.api_token_revoke(user=request.user, holder=holder)
             messages.success(request, _("已吊销%(name)s的令牌。") % {"name": holder.username})
         else:

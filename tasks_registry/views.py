@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import uploads
+from core import confirm, uploads
 from core.forms import call_service
 from core.paging import list_page
 from core.spreadsheets import xlsx_response
@@ -20,7 +20,7 @@ from towns.models import Town
 from towns.permissions import county_scope, is_office, require_office, require_programme_member
 from towns.validators import is_programme_year
 
-from . import exports, progress, selectors, services
+from . import confirmations, exports, progress, selectors, services
 from .filters import ProblemFilter, ProjectFilter
 from .forms import (
     AssignForm,
@@ -116,7 +116,7 @@ def task_detail(request, number):
         if settings_form.is_valid() and call_service(
             settings_form, services.task_settings_save, user=request.user, task=task, data=settings_form.cleaned_data
         ):
-            messages.success(request, _("已保存。"))
+            messages.success(request, _("已保存任务%(n)d的报送设置和状态。") % {"n": task.number})
             return redirect("task-detail", number=task.number)
     today = timezone.localdate()
     return render(
@@ -151,12 +151,17 @@ def measure_edit(request, number, pk=None):
     form = MeasureForm(request.POST or None, instance=measure, initial={"year": _year(request)})
     if request.method == "POST":
         if "delete" in request.POST and measure:
+            if measure.progress.exists():  # the service's refusal, told before the confirmation
+                messages.error(request, _("该措施已有进度报送，不能删除；可将权重调低或修改内容。"))
+                return redirect("measure-edit", number=task.number, pk=measure.pk)
+            if page := confirm.ask(request, lambda: confirmations.measure_delete(measure)):
+                return page
             try:
                 services.measure_delete(user=request.user, measure=measure)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("measure-edit", number=task.number, pk=measure.pk)
-            messages.success(request, _("已删除措施。"))
+            messages.success(request, _("已删除措施“%(title)s”。") % {"title": measure.title})
             return redirect("task-detail", number=task.number)
         if form.is_valid() and call_service(
             form, services.measure_save, user=request.user, task=task, measure=measure, data=form.cleaned_data
@@ -344,8 +349,16 @@ def problem_detail(request, pk):
                 "respond": services.problem_respond,
                 "verify": services.problem_verify,
             }[action]
+            ask = {"assign": confirmations.problem_assign, "verify": confirmations.problem_verify}.get(action)
+            if (
+                ask
+                and action in problem_actions(request.user, problem)
+                and (page := confirm.ask(request, lambda: ask(problem, **data)))
+            ):
+                return page
             if call_service(form, service, user=request.user, problem=problem, **data):
-                messages.success(request, _("已处理。"))
+                problem.refresh_from_db()
+                messages.success(request, _problem_done(action, problem, data))
                 return redirect("problem-detail", pk=problem.pk)
     return render(
         request,
@@ -358,6 +371,17 @@ def problem_detail(request, pk):
             "today": timezone.localdate(),
         },
     )
+
+
+def _problem_done(action: str, problem: Problem, data: dict) -> str:
+    values = {"number": problem.number, "unit": problem.responsible_name or "—"}
+    if action == "assign":
+        return _("问题%(number)s已交%(unit)s办理，%(date)s前办结。") % {**values, "date": problem.deadline}
+    if action == "respond":
+        return _("已反馈问题%(number)s的办理情况，等待领导小组办公室核实。") % values
+    if data.get("accept"):
+        return _("问题%(number)s已核实销号。") % values
+    return _("问题%(number)s已退回%(unit)s继续办理。") % values
 
 
 # --- projects ------------------------------------------------------------------------------------------------

@@ -229,3 +229,28 @@ def assessment_objects(objects: dict) -> dict:
     result = AssessmentResultFactory(assessment=published, county=objects["county"], name=objects["county"].name)
     objects.update(assessment_draft=draft, assessment=published, assessment_result=result)
     return objects
+
+
+def confirmed(data: dict | None = None) -> dict:
+    """A form's data as posted from its confirmation page (core.confirm): the same fields plus the confirmation."""
+    from core.confirm import CONFIRM_FIELD
+
+    return {**(data or {}), CONFIRM_FIELD: "1"}
+
+
+def confirm_page_then_confirm(client, url: str, data: dict | None = None):
+    """Post as the user first does (answered with the confirmation page, nothing done), then confirm it; returns the
+    two responses. The confirmation page must say what it asks and repost the same fields."""
+    first = client.post(url, data or {})
+    assert first.status_code == 200, first.status_code
+    assert "请确认" in first.content.decode() and 'id="confirm-action"' in first.content.decode()
+    return first, client.post(url, confirmed(data))
+
+
+def tier_change_for(town):
+    """A tier change of the town (recorded once): for the URL sweeps."""
+    from towns.models import TownTierChange
+
+    from .factories import TierChangeFactory
+
+    return TownTierChange.objects.filter(town=town).first() or TierChangeFactory(town=town)

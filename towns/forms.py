@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
 
-from .models import Enterprise, EnterpriseYearFigures, Tier, Town, TownEvidence, TownTierChange, TownYearFigures
+from .models import Enterprise, EnterpriseYearFigures, Town, TownEvidence, TownTierChange, TownYearFigures
 
 
 class EnterpriseForm(ServiceModelForm):
@@ -41,16 +41,19 @@ class TierChangeForm(ServiceModelForm):
         model = TownTierChange
         fields = ["to_tier", "effective_date", "source"]
         widgets = {"effective_date": forms.DateInput(attrs={"type": "date"})}
+        help_texts = {
+            "effective_date": _(
+                "今天或以前的日期立即生效；晚于今天的日期登记为计划变更，到期由系统自动生效，此前不计入统计。"
+            )
+        }
 
     def __init__(self, *args, town: Town, **kwargs):
         super().__init__(*args, **kwargs)
         self.town = town
 
-    def clean_to_tier(self):
-        to_tier = self.cleaned_data["to_tier"]
-        if to_tier == self.town.tier:
-            raise forms.ValidationError(_("该专业镇已是%(tier)s。"), params={"tier": Tier(to_tier).label})
-        return to_tier
+
+class WithdrawTierChangeForm(forms.Form):
+    reason = forms.CharField(label=_("撤回理由"), max_length=300)
 
 
 class BaselineYearForm(forms.Form):

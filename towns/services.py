@@ -9,12 +9,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.db.models.deletion import Collector
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, spreadsheets
 from core.errors import ActionNotAllowed
 from core.models import ApiToken, AuditEntry
+from core.notify import notify
 from core.services import apply, validate
 from core.spreadsheets import ImportReport
 
@@ -31,6 +35,7 @@ from .models import (
     TownYearFigures,
 )
 from .permissions import (
+    office_users,
     require_county_target_editor,
     require_office,
     require_registry_editor,
@@ -38,7 +43,7 @@ from .permissions import (
     role_of,
 )
 from .selectors import editable_towns
-from .validators import validate_figure_year
+from .validators import FIRST_FIGURE_YEAR, LAST_PROGRAMME_YEAR, validate_figure_year
 
 Action = AuditEntry.Action
 
@@ -79,6 +84,21 @@ def enterprise_update(*, user, enterprise: Enterprise, data: dict[str, Any]) -> 
     return _save_validated(enterprise, user=user, before=before)
 
 
+ENTERPRISE_IN_APPLICATION = gettext_lazy("该企业已列入认定申请，不能删除；可修改其信息或在申请中移除后再删除。")
+
+
+def enterprise_delete_check(*, user, enterprise: Enterprise) -> None:
+    """What :func:`enterprise_delete` would refuse, asked before the user is asked to confirm: an enterprise that
+    something protects (an application naming it) cannot be deleted."""
+    require_registry_editor(user)
+    require_town_in_scope(user, enterprise.town)
+    collector = Collector(using="default")
+    try:
+        collector.collect([enterprise])
+    except ProtectedError:
+        raise ActionNotAllowed(ENTERPRISE_IN_APPLICATION) from None
+
+
 @transaction.atomic
 def enterprise_delete(*, user, enterprise: Enterprise) -> None:
     require_registry_editor(user)
@@ -88,7 +108,7 @@ def enterprise_delete(*, user, enterprise: Enterprise) -> None:
         with transaction.atomic():
             enterprise.delete()
     except ProtectedError:
-        raise ActionNotAllowed(_("该企业已列入认定申请，不能删除；可修改其信息或在申请中移除后再删除。")) from None
+        raise ActionNotAllowed(ENTERPRISE_IN_APPLICATION) from None
 
 
 @transaction.atomic
@@ -125,27 +145,178 @@ def figures_delete(*, user, figures: TownYearFigures | EnterpriseYearFigures) ->
     figures.delete()
 
 
+def _tier_date_errors(town: Town, effective_date: datetime.date) -> str | None:
+    """Dates a tier change may take: not before the town's present tier took effect (the history would run out of
+    order), and within the programme's years; a date after today makes it a scheduled change."""
+    if not FIRST_FIGURE_YEAR <= effective_date.year <= LAST_PROGRAMME_YEAR:
+        return _("生效日期应在%(a)d年至%(b)d年之间。") % {"a": FIRST_FIGURE_YEAR, "b": LAST_PROGRAMME_YEAR}
+    if town.tier_since and effective_date < town.tier_since:
+        return _("生效日期不能早于该镇现梯次（%(tier)s）的认定日期%(date)s。") % {
+            "tier": Tier(town.tier).label,
+            "date": town.tier_since.isoformat(),
+        }
+    return None
+
+
+def tier_change_validate(*, town: Town, to_tier: str, effective_date: datetime.date) -> bool:
+    """What :func:`town_change_tier` refuses, checked before the office is asked to confirm: the date (see above),
+    the tier the town already has, and a second scheduled change while one is pending."""
+    errors: dict[str, str] = {}
+    if error := _tier_date_errors(town, effective_date):
+        errors["effective_date"] = error
+    elif effective_date > timezone.localdate() and town.tier_changes.scheduled().exists():
+        errors["effective_date"] = _("该专业镇已有一项计划生效的梯次变更，请先撤回后再登记。")
+    if to_tier == town.tier:
+        errors["to_tier"] = _("该专业镇已是%(tier)s。") % {"tier": Tier(to_tier).label}
+    if errors:
+        raise ValidationError(errors)
+    return True
+
+
 @transaction.atomic
-def town_change_tier(*, user, town: Town, to_tier: str, effective_date: datetime.date, source: str) -> Town:
-    """A state change of the town's tier; kept as a TownTierChange row and in the audit trail."""
+def town_change_tier(
+    *, user, town: Town, to_tier: str, effective_date: datetime.date, source: str, direct: bool = False
+) -> TownTierChange:
+    """A state change of the town's tier; kept as a TownTierChange row and in the audit trail.
+
+    Dated today or earlier it takes effect now. Dated after today it is a *scheduled* change: stored and shown
+    (计划于…生效) while the town keeps its tier, so nothing counts it before its day (dashboards, the API, filters
+    all read the town's tier); the daily job applies it then (:func:`tier_changes_apply_due`). ``direct``: entered
+    on the office's tier-change page (such a change can be withdrawn the same day, see :func:`tier_change_withdraw`).
+    """
     require_office(user)
     town = Town.objects.select_for_update().get(pk=town.pk)
-    before = audit.snapshot(town)
+    if error := _tier_date_errors(town, effective_date):
+        raise ValidationError({"effective_date": error})
+    scheduled = effective_date > timezone.localdate()
     change = TownTierChange(
         town=town,
         from_tier=town.tier,
+        from_since=town.tier_since,
         to_tier=to_tier,
         effective_date=effective_date,
         source=source,
+        status=TownTierChange.Status.SCHEDULED if scheduled else TownTierChange.Status.IN_FORCE,
+        direct=direct,
         recorded_by=user if user.is_authenticated else None,
     )
-    change.full_clean()
+    validate(change)
     change.save()
-    town.tier, town.tier_since = to_tier, effective_date
+    if scheduled:
+        audit.record(
+            action=Action.UPDATE,
+            obj=town,
+            user=user,
+            before={"scheduled_tier": None},
+            after={"scheduled_tier": _scheduled_text(change)},
+            note=source,
+        )
+        return change
+    _apply_tier(town, change, user=user, note=source)
+    return change
+
+
+def _scheduled_text(change: TownTierChange) -> str:
+    return _("计划于%(date)s生效：%(from)s → %(to)s") % {
+        "date": change.effective_date.isoformat(),
+        "from": change.get_from_tier_display() or "—",
+        "to": change.get_to_tier_display(),
+    }
+
+
+def _apply_tier(town: Town, change: TownTierChange, *, user, note: str) -> None:
+    before = audit.snapshot(town)
+    town.tier, town.tier_since = change.to_tier, change.effective_date
     town.full_clean()
     town.save(update_fields=["tier", "tier_since"])
-    audit.record(action=Action.STATE, obj=town, user=user, before=before, note=source)
-    return town
+    audit.record(action=Action.STATE, obj=town, user=user, before=before, note=note[:300])
+
+
+def tier_change_withdrawable(change: TownTierChange, today: datetime.date | None = None) -> bool:
+    """Whether the office may still withdraw a change: a scheduled one until its day; one entered directly (on the
+    tier-change page) and in force, on the day it was entered, if it is still the town's latest change. A change that
+    follows from a certificate, a revocation or the province's designation is undone by that workflow instead."""
+    today = today or timezone.localdate()
+    if change.status == TownTierChange.Status.SCHEDULED:
+        return True
+    if change.status != TownTierChange.Status.IN_FORCE or not change.direct:
+        return False
+    if timezone.localdate(change.recorded_at) != today:
+        return False
+    latest = change.town.tier_changes.in_force().order_by("-effective_date", "-id").first()
+    return latest is not None and latest.pk == change.pk
+
+
+@transaction.atomic
+def tier_change_withdraw(*, user, change: TownTierChange, reason: str) -> TownTierChange:
+    """Withdraw a scheduled change, or undo a change entered today: the town returns to the tier (and date) it had
+    before. The change stays on file, marked withdrawn, with who, when and why."""
+    require_office(user)
+    if not reason.strip():
+        raise ValidationError({"reason": _("撤回须写明理由。")})
+    town = Town.objects.select_for_update().get(pk=change.town_id)
+    change = TownTierChange.objects.select_for_update().get(pk=change.pk)
+    change.town = town
+    if not tier_change_withdrawable(change):
+        raise ActionNotAllowed(
+            _("只能撤回尚未生效的计划变更，或当日直接登记、且仍是该镇最近一次的梯次变更。")
+            if change.status != TownTierChange.Status.WITHDRAWN
+            else _("该梯次变更已撤回。")
+        )
+    was_scheduled = change.status == TownTierChange.Status.SCHEDULED
+    change.status = TownTierChange.Status.WITHDRAWN
+    change.withdrawn_at, change.withdrawn_by, change.withdraw_reason = timezone.now(), user, reason.strip()[:300]
+    change.save(update_fields=["status", "withdrawn_at", "withdrawn_by", "withdraw_reason"])
+    note = _("撤回梯次变更（%(change)s）：%(reason)s") % {
+        "change": _scheduled_text(change)
+        if was_scheduled
+        else f"{change.get_from_tier_display() or '—'} → "
+        f"{change.get_to_tier_display()}，{change.effective_date.isoformat()}生效",
+        "reason": reason.strip(),
+    }
+    if was_scheduled:
+        audit.record(
+            action=Action.UPDATE,
+            obj=town,
+            user=user,
+            before={"scheduled_tier": _scheduled_text(change)},
+            after={"scheduled_tier": None},
+            note=note,
+        )
+        return change
+    before = audit.snapshot(town)
+    town.tier, town.tier_since = change.from_tier or Tier.POTENTIAL, change.from_since
+    town.save(update_fields=["tier", "tier_since"])
+    audit.record(action=Action.STATE, obj=town, user=user, before=before, note=note[:300])
+    return change
+
+
+@transaction.atomic
+def tier_changes_apply_due(*, today: datetime.date) -> dict[str, int]:
+    """Daily: scheduled tier changes whose day has come take effect (from the town's tier on that day). Idempotent:
+    an applied change is in force and not looked at again; a day missed is caught up the next run."""
+    applied = 0
+    for change in TownTierChange.objects.scheduled().filter(effective_date__lte=today).order_by("effective_date", "pk"):
+        town = Town.objects.select_for_update().get(pk=change.town_id)
+        change = TownTierChange.objects.select_for_update().get(pk=change.pk)
+        if change.status != TownTierChange.Status.SCHEDULED:
+            continue  # withdrawn meanwhile
+        if town.tier == change.to_tier:  # the town reached that tier another way before the day came
+            change.status, change.withdrawn_at = TownTierChange.Status.WITHDRAWN, timezone.now()
+            change.withdraw_reason = _("到生效日时该镇已是%(tier)s，无需变更。") % {"tier": Tier(town.tier).label}
+            change.save(update_fields=["status", "withdrawn_at", "withdraw_reason"])
+            continue
+        change.from_tier, change.from_since, change.status = town.tier, town.tier_since, TownTierChange.Status.IN_FORCE
+        change.save(update_fields=["from_tier", "from_since", "status"])
+        _apply_tier(town, change, user=None, note=_("计划变更到期生效：%(source)s") % {"source": change.source})
+        notify(
+            office_users(),
+            _("%(town)s梯次已按计划于%(date)s变更为%(tier)s。")
+            % {"town": town.name, "date": change.effective_date.isoformat(), "tier": change.get_to_tier_display()},
+            reverse("town-detail", kwargs={"pk": town.pk}),
+        )
+        applied += 1
+    return {"tier_changes_applied": applied}
 
 
 IMPORT_BATCH_ROWS = 2000

@@ -9,13 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import confirm
 from core.errors import ActionNotAllowed
 from core.forms import call_service
 from core.paging import list_page
 from core.spreadsheets import SpreadsheetRejected, template_response
 from core.uploads import serve
 
-from . import county_targets, evidence, exports, importers, selectors, services
+from . import confirmations, county_targets, evidence, exports, importers, selectors, services
 from .filters import EnterpriseFilter, TownFilter
 from .forms import (
     BaselineYearForm,
@@ -26,9 +27,10 @@ from .forms import (
     TierChangeForm,
     TownFiguresForm,
     WithdrawEvidenceForm,
+    WithdrawTierChangeForm,
 )
-from .models import DEFAULT_BASELINE_YEAR, Town, TownEvidence, doubling_base_year
-from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office
+from .models import DEFAULT_BASELINE_YEAR, Tier, Town, TownEvidence, TownTierChange, doubling_base_year
+from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, is_office, require_office
 
 # --- counties ------------------------------------------------------------------------------------
 
@@ -69,7 +71,8 @@ def town_detail(request, pk):
     context = {
         "town": town,
         "figures": selectors.town_figures(user=request.user, town=town),
-        "tier_changes": town.tier_changes.select_related("recorded_by"),
+        "tier_changes": _tier_changes(request.user, town),
+        "scheduled_change": town.tier_changes.scheduled().first(),
         "certificates": town.certificates.select_related("cycle", "application"),
         "evidence_history": evidence.evidence_history(town),
         "current_ids": {e.pk for e in evidence.current_evidence(town).values()},
@@ -103,6 +106,16 @@ def town_figures_edit(request, pk, figures_pk=None):
     return render(request, "towns/figures_form.html", {"form": form, "owner": town, "figures": figures})
 
 
+def _tier_changes(user, town: Town) -> list[TownTierChange]:
+    """The town's tier history, each change marked with whether the office may still withdraw it."""
+    changes = list(town.tier_changes.select_related("recorded_by", "withdrawn_by"))
+    office = is_office(user)
+    for change in changes:
+        change.town = town
+        change.can_withdraw = office and services.tier_change_withdrawable(change)
+    return changes
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def town_tier_change(request, pk):
@@ -112,11 +125,67 @@ def town_tier_change(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and call_service(form, services.town_change_tier, user=request.user, town=town, **form.cleaned_data)
+        and call_service(
+            form,
+            services.tier_change_validate,
+            town=town,
+            to_tier=form.cleaned_data["to_tier"],
+            effective_date=form.cleaned_data["effective_date"],
+        )
     ):
-        messages.success(request, _("梯次已变更。"))
-        return redirect("town-detail", pk=town.pk)
+        if page := confirm.ask(request, lambda: confirmations.tier_change(town, **form.cleaned_data)):
+            return page
+        change = call_service(
+            form, services.town_change_tier, user=request.user, town=town, direct=True, **form.cleaned_data
+        )
+        if change:
+            values = {
+                "town": town.name,
+                "from": change.get_from_tier_display(),
+                "to": change.get_to_tier_display(),
+                "date": change.effective_date.isoformat(),
+            }
+            if change.status == TownTierChange.Status.SCHEDULED:
+                messages.success(
+                    request,
+                    _("已登记计划变更：%(town)s计划于%(date)s由%(from)s变更为%(to)s，此前仍按%(from)s统计。") % values,
+                )
+            else:
+                messages.success(
+                    request, _("%(town)s的梯次已由%(from)s变更为%(to)s（%(date)s起）。当日内可撤回。") % values
+                )
+            return redirect("town-detail", pk=town.pk)
     return render(request, "towns/tier_form.html", {"form": form, "town": town})
+
+
+@login_required
+@require_POST
+def tier_change_withdraw(request, pk):
+    """The office withdraws a scheduled tier change, or one it entered today (the town's tier goes back)."""
+    require_office(request.user)
+    change = get_object_or_404(TownTierChange.objects.select_related("town"), pk=pk)
+    form = WithdrawTierChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤回须写明理由。"))
+        return redirect("town-detail", pk=change.town_id)
+    if not services.tier_change_withdrawable(change):
+        messages.error(request, _("该梯次变更已不能撤回（只能撤回尚未生效的计划变更，或当日直接登记的变更）。"))
+        return redirect("town-detail", pk=change.town_id)
+    reason = form.cleaned_data["reason"]
+    if page := confirm.ask(request, lambda: confirmations.tier_change_withdraw(change, reason)):
+        return page
+    try:
+        services.tier_change_withdraw(user=request.user, change=change, reason=reason)
+    except ActionNotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        change.town.refresh_from_db()
+        messages.success(
+            request,
+            _("已撤回梯次变更；%(town)s现为%(tier)s。")
+            % {"town": change.town.name, "tier": Tier(change.town.tier).label},
+        )
+    return redirect("town-detail", pk=change.town_id)
 
 
 @login_required
@@ -161,12 +230,16 @@ def town_evidence_new(request, pk):
 @require_POST
 def town_evidence_withdraw(request, pk):
     require_office(request.user)
-    record = get_object_or_404(TownEvidence, pk=pk)
+    record = get_object_or_404(TownEvidence.objects.select_related("town"), pk=pk)
     form = WithdrawEvidenceForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("撤回须写明理由。"))
-    elif call_service(form, evidence.evidence_withdraw, user=request.user, evidence=record, **form.cleaned_data):
-        messages.success(request, _("已撤回该证明。"))
+        return redirect("town-detail", pk=record.town_id)
+    if page := confirm.ask(request, lambda: confirmations.evidence_withdraw(record, form.cleaned_data["reason"])):
+        return page
+    if call_service(form, evidence.evidence_withdraw, user=request.user, evidence=record, **form.cleaned_data):
+        label = record.get_feature_kind_display() if record.feature_kind else record.get_kind_display()
+        messages.success(request, _("已撤回%(town)s的“%(label)s”证明。") % {"town": record.town.name, "label": label})
     else:
         messages.error(request, " ".join(form.non_field_errors()) or _("撤回须写明理由。"))
     return redirect("town-detail", pk=record.town_id)
@@ -234,7 +307,7 @@ def enterprise_edit(request, pk):
             form, services.enterprise_update, user=request.user, enterprise=enterprise, data=form.cleaned_data
         )
     ):
-        messages.success(request, _("已保存。"))
+        messages.success(request, _("已保存企业“%(name)s”的信息。") % {"name": enterprise.name})
         return redirect("enterprise-detail", pk=enterprise.pk)
     return render(request, "towns/enterprise_form.html", {"form": form, "enterprise": enterprise})
 
@@ -245,11 +318,17 @@ def enterprise_delete(request, pk):
     enterprise = selectors.editable_enterprise_get(user=request.user, pk=pk)
     town_pk = enterprise.town_id
     try:
+        services.enterprise_delete_check(user=request.user, enterprise=enterprise)  # refused: say so before asking
+        if page := confirm.ask(request, lambda: confirmations.enterprise_delete(enterprise)):
+            return page
         services.enterprise_delete(user=request.user, enterprise=enterprise)
     except ActionNotAllowed as exc:
         messages.error(request, str(exc))
         return redirect("enterprise-detail", pk=enterprise.pk)
-    messages.success(request, _("已删除企业“%(name)s”。") % {"name": enterprise.name})
+    messages.success(
+        request,
+        _("已从%(town)s删除企业“%(name)s”及其年度数据。") % {"town": enterprise.town.name, "name": enterprise.name},
+    )
     return redirect("town-detail", pk=town_pk)
 
 

@@ -217,7 +217,11 @@ REST_FRAMEWORK = {
         "core.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["towns.api.permissions.HasPortalRole"],
+    # a role first (401/403), then for a write the view's may_write (403), all before the body is read (400)
+    "DEFAULT_PERMISSION_CLASSES": [
+        "towns.api.permissions.HasPortalRole",
+        "core.api.permissions.WritesNeedPermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     # Every caller has a budget (429 beyond it): each token, each user logged in by session, each anonymous client
     # address (behind TRUSTED_PROXY_COUNT proxies). Generous: a person at a browser never meets them.

@@ -30,3 +30,11 @@ def navlink(context, name: str, label: str):
     if context.get("nav_active") == name:
         return format_html('<a href="{}" aria-current="page">{}</a>', reverse(name), label)
     return format_html('<a href="{}">{}</a>', reverse(name), label)
+
+
+@register.simple_tag
+def audit_changes(entry) -> list[tuple[str, str, str]]:
+    """``{% audit_changes entry as rows %}``: (label, before, after) in people's words (core.audit)."""
+    from core.audit import readable_changes
+
+    return readable_changes(entry)

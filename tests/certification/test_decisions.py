@@ -17,7 +17,7 @@ from certification import services, setup
 from certification.models import Application, Certificate, CriteriaPolicy, Cycle, ProvincialRecommendation
 
 from ..factories import TownFactory, move_notice_back, pdf_bytes, png_bytes
-from ..helpers import client_of, other_county_user, town_with_firms
+from ..helpers import client_of, confirm_page_then_confirm, other_county_user, town_with_firms
 
 S = Application.Status
 
@@ -92,9 +92,12 @@ def test_revoke_certificate_lowers_city_town_and_shows_in_history(world, cert, c
     town = town_with_firms(world, "万荣县新镇")
     app = cert.make("public_notice", town=town)
     certificate = services.application_certify(user=cert.office, application=app)
-    response = client_for("office").post(
-        reverse("certificate-revoke", kwargs={"pk": certificate.pk}), {"reason": "专项检查发现数据造假"}
+    page, response = confirm_page_then_confirm(
+        client_for("office"),
+        reverse("certificate-revoke", kwargs={"pk": certificate.pk}),
+        {"reason": "专项检查发现数据造假"},
     )
+    assert "万荣县新镇的梯次由市级专业镇降为潜力专业镇" in page.content.decode()
     assert response.status_code == 302
     certificate.refresh_from_db()
     town.refresh_from_db()

@@ -22,7 +22,7 @@ from portal.tasks import send_daily_reminders
 from towns.models import Role, Tier
 
 from ..factories import TownFiguresFactory, make_user
-from ..helpers import client_of, town_with_firms
+from ..helpers import client_of, confirm_page_then_confirm, town_with_firms
 
 TODAY = timezone.localdate()
 
@@ -116,7 +116,8 @@ def test_the_county_submits_in_the_browser_form(world, city_cert, client_for):
     assert "请填写复核说明及证明材料" in response.content.decode()
     reexam.refresh_from_db()
     assert reexam.status == "open"
-    county.post(url, data | {"evidence": "统计年报"})
+    page, _ = confirm_page_then_confirm(county, url, data | {"evidence": "统计年报"})
+    assert "报送后不能修改" in page.content.decode()
     reexam.refresh_from_db()
     assert (reexam.status, reexam.annual_output_wan, reexam.submissions) == ("submitted", Decimal("65000"), 1)
     office_page = client_for("office").get(url).content.decode()
@@ -125,7 +126,8 @@ def test_the_county_submits_in_the_browser_form(world, city_cert, client_for):
 
 def test_renewal_issues_a_new_certificate_with_a_new_number_and_validity(world, city_cert, client_for):
     reexam = _submitted(world, city_cert)
-    response = client_for("office").post(
+    _, response = confirm_page_then_confirm(
+        client_for("office"),
         reverse("reexamination-decide", kwargs={"pk": reexam.pk, "action": "renew"}),
         {"renew-policy_choice": "issued", "expected": "submitted"},
     )
@@ -182,7 +184,8 @@ def test_rectification_then_resubmission_then_renewal(world, city_cert):
 
 def test_revocation_lowers_the_tier_with_reason_and_document_in_the_tier_history(world, city_cert, client_for):
     reexam = _submitted(world, city_cert)
-    response = client_for("office").post(
+    page, response = confirm_page_then_confirm(
+        client_for("office"),
         reverse("reexamination-decide", kwargs={"pk": reexam.pk, "action": "revoke"}),
         {
             "revoke-reason": "产值连续下滑，不再符合条件",
@@ -190,6 +193,7 @@ def test_revocation_lowers_the_tier_with_reason_and_document_in_the_tier_history
             "expected": "submitted",
         },
     )
+    assert "降为潜力专业镇" in page.content.decode() and "运专镇办〔2026〕9号" in page.content.decode()
     assert response.status_code == 302
     reexam.refresh_from_db()
     town = city_cert.town

@@ -180,7 +180,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     page.get_by_label("材料类别").select_option(label="产值、就业等统计证明")
     page.get_by_label("文件（PDF、图片或 .xlsx）").set_input_files(str(good))
     page.get_by_role("button", name="上传", exact=True).click()
-    expect(page.locator(".messages")).to_have_text("已上传。")
+    expect(page.locator(".messages")).to_have_text("已上传申报材料“统计证明.pdf”。")
     assert [r[:2] for r in session.rows_in(uploaded)] == [["产值、就业等统计证明", "统计证明.pdf"]]
 
     file_field = page.locator(".field", has=page.get_by_label("文件（PDF、图片或 .xlsx）"))
@@ -203,7 +203,8 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     # --- submit ----------------------------------------------------------------------------------------
     expect(page.get_by_text("各项已填写完整，可以提交。")).to_be_visible()
     page.get_by_role("button", name="提交申请").click()
-    expect(page.locator(".messages")).to_have_text("已提交，领导小组办公室将进行形式审查。")
+    session.confirm(f"提交申请{number}（万荣县外加剂，申报市级专业镇），作为第1次提交的版本存档。")
+    expect(page.locator(".messages")).to_have_text(f"已提交申请{number}（第1次提交），领导小组办公室将进行形式审查。")
     expect(_status(page)).to_have_text("已提交")
     expect(page.get_by_role("link", name="继续填写")).to_have_count(0)
     session.screenshot("cert-07-submitted")
@@ -220,7 +221,8 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     page.get_by_role("link", name=number).click()
     expect(_status(page)).to_have_text("已提交")
     page.get_by_role("button", name="开始形式审查").click()
-    expect(page.locator(".messages")).to_have_text("已处理。")
+    office.confirm(f"申请{number}（万荣县外加剂）进入形式审查，万荣县人民政府将收到通知。")
+    expect(page.locator(".messages")).to_have_text(f"申请{number}已进入形式审查，已通知万荣县人民政府。")
     expect(_status(page)).to_have_text("形式审查")
     page.get_by_role("link", name="送专家评审").click()
     expect(page.locator("h1")).to_have_text("分配评审专家")
@@ -228,6 +230,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     page.get_by_label("expert", exact=True).check()
     office.screenshot("cert-08-assign")
     page.get_by_role("button", name="分配", exact=True).click()
+    office.confirm(f"为1项申请（{number} 万荣县外加剂）分配评审专家：expert；专家将收到评审通知。")
     expect(page.locator(".messages")).to_have_text("已分配1项评审任务。")
     expect(page.locator("h1")).to_have_text("专业镇认定申请")
     assert office.rows()[0][5] == "专家评审"
@@ -283,6 +286,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     page.get_by_label(f"{number} 万荣县外加剂").check()
     page.get_by_label("公示开始日期").fill(today.isoformat())  # no earlier than the day it is published
     page.get_by_role("button", name="发布公示").click()
+    office.confirm("公示页面对公众开放，无需登录。")
     notice_number = f"运专镇公示〔{cycle.year}〕001号"
     expect(page.locator(".messages")).to_have_text(f"已发布公示{notice_number}。")
     expect(page.locator("h1")).to_have_text(f"{cycle.name}拟认定名单公示")
@@ -310,6 +314,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     office.goto(f"/certification/{app.pk}/")
     expect(_status(page)).to_have_text("公示中")
     page.get_by_role("button", name="认定", exact=True).click()
+    office.confirm("认定万荣县外加剂为市级专业镇，签发编号的认定证书", screenshot="cert-12a-confirm-certify")
     cert_number = f"运专镇认〔{cycle.year}〕001号"
     expect(page.locator(".messages")).to_have_text(f"已认定，证书编号{cert_number}。")
     expect(page.locator("h1")).to_have_text("运城市专业镇认定证书")
@@ -380,7 +385,8 @@ def test_returned_application_is_corrected_and_resubmitted(cert_world, open_sess
     page.locator("summary", has_text="退回修改").click()
     page.get_by_label("退回原因").fill(reason)
     page.get_by_role("button", name="退回", exact=True).click()
-    expect(page.locator(".messages")).to_have_text("已处理。")
+    office.confirm(f"退回原因（对方可见）：{reason}")
+    expect(page.locator(".messages")).to_have_text(f"申请{number}已退回万荣县人民政府修改。")
     expect(_status(page)).to_have_text("退回修改")
     office.screenshot("cert-21-returned")
 
@@ -404,7 +410,8 @@ def test_returned_application_is_corrected_and_resubmitted(cert_world, open_sess
     expect(page.locator(".messages")).to_have_text("已保存草稿。")
     county.screenshot("cert-22-corrected")
     page.get_by_role("button", name="修改后再次提交").click()
-    expect(page.locator(".messages")).to_have_text("已提交，领导小组办公室将进行形式审查。")
+    county.confirm("作为第2次提交的版本存档")
+    expect(page.locator(".messages")).to_have_text(f"已提交申请{number}（第2次提交），领导小组办公室将进行形式审查。")
     expect(_status(page)).to_have_text("已提交")
 
     # --- the versions page: 第1次 → 第2次 -------------------------------------------------------------

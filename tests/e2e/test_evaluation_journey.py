@@ -226,8 +226,9 @@ def _submit_rectification(page, text: str, attachment: Path | None = None) -> No
     form.get_by_label(re.compile(r"^整改情况")).fill(text)
     if attachment:
         form.get_by_label("附件（PDF、图片或 .xlsx，可选）").set_input_files(str(attachment))
+    form.get_by_label(re.compile(r"^确认报送：整改报告报送后不能修改")).check()  # the form's own confirmation
     form.get_by_role("button", name="报送", exact=True).click()
-    expect(page.locator(".messages")).to_have_text("已报送整改报告。")
+    expect(page.locator(".messages")).to_contain_text("的整改报告，等待领导小组办公室审核。")
     expect(page.locator(".notice-sheet")).to_contain_text("状态：已报送整改报告")
 
 
@@ -236,7 +237,10 @@ def _review(page, verdict: str, note: str) -> None:
     form.get_by_label(re.compile(r"^审核意见")).fill(note)
     form.get_by_label(re.compile(r"^审核结果")).select_option(label=verdict)
     form.get_by_role("button", name="提交", exact=True).click()
-    expect(page.locator(".messages")).to_have_text("已审核。")
+    expect(page.locator("h1")).to_contain_text("请确认")  # what the county will be told, then confirmed
+    expect(page.locator(".confirm-step")).to_contain_text(f"审核意见（对方可见）：{note}")
+    page.locator("#confirm-action").click()
+    expect(page.locator(".messages")).to_contain_text("整改完成" if verdict == "整改完成" else "已退回")
 
 
 @pytest.mark.e2e
@@ -326,6 +330,7 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
 
     # --- 审核通过并发布 → commendation and notices ---------------------------------------------------------------
     page.get_by_role("button", name="审核通过并发布").click()
+    office.confirm("生成2份督办通知书", screenshot="eval-02a-confirm-publish")
     # BOTTOM no longer meets the criteria: an inspection is proposed for it as well as its notice
     expect(page.locator(".messages")).to_have_text("已发布：表扬1个，下发督办通知书2份，提出专项检查1项。")
     expect(_status(page)).to_have_text("已发布")
@@ -370,7 +375,7 @@ def test_office_evaluates_publishes_and_the_county_rectifies(eval_world, evaluat
     expect(sheet.locator("h1")).to_have_text("督办通知书")
     expect(sheet).to_contain_text(mine_number)
     expect(sheet).to_contain_text("万荣县人民政府：")
-    expect(sheet).to_contain_text(f"根据{YEAR}年度专业镇评估结果，你县（市、区）{BOTTOM}存在以下问题，现予督办：")
+    expect(sheet).to_contain_text(f"根据{YEAR}年度专业镇评估结果，你县{BOTTOM}存在以下问题，现予督办：")
     expect(sheet.locator("ol li")).to_have_text(
         [
             f"{YEAR}年度评估排名靠后（第4名，{SCORES[BOTTOM]}分）",

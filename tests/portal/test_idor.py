@@ -21,6 +21,7 @@ from ..helpers import (
     evidence_file_for,
     inspection_objects,
     reexamination_of,
+    tier_change_for,
 )
 
 
@@ -115,6 +116,7 @@ PAGES = {
     # office-only actions: refused by role (403), whatever the object
     "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, FORBIDDEN),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
+    "tier-change-withdraw": (lambda o: {"pk": tier_change_for(o["town"]).pk}, FORBIDDEN),
     "town-baseline-year": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
     "town-evidence-new": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
     "town-evidence-withdraw": (lambda o: {"pk": evidence_file_for(o["town"]).evidence_id}, FORBIDDEN),

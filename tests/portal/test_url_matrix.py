@@ -35,7 +35,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
-from ..helpers import assessment_objects, county_objects, evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import (
+    assessment_objects,
+    county_objects,
+    evidence_file_for,
+    inspection_objects,
+    reexamination_of,
+    tier_change_for,
+)
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -97,6 +104,8 @@ MATRIX = {
     ),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, "get", OFFICE_ONLY),
     "town-baseline-year": (lambda o: {"pk": o["town"].pk}, "post", row(403, office=REDIRECT)),
+    # withdrawing a tier change: the office's (an empty POST lacks the reason: back to the town with a message)
+    "tier-change-withdraw": (lambda o: {"pk": tier_change_for(o["town"]).pk}, "post", row(403, office=REDIRECT)),
     # the town's standing evidence: recorded and withdrawn by the office; its attachments read like its firms
     "town-evidence-new": (lambda o: {"pk": o["town"].pk}, "get", OFFICE_ONLY),
     "town-evidence-withdraw": (
@@ -126,6 +135,7 @@ MATRIX = {
         "get",
         OWN_COUNTY_EDIT,
     ),
+    # the enterprise is named in an application: refused with a message before any confirmation is asked
     "enterprise-delete": (
         lambda o: {"pk": o["enterprise"].pk},
         "post",
@@ -215,7 +225,8 @@ MATRIX = {
     # annual evaluation and supervision (the run is a draft: the office's alone)
     "evaluation-list": ({}, "get", PROGRAMME),
     "evaluation-detail": (lambda o: {"pk": o["run"].pk}, "get", row(404, api=403, office=200)),
-    "evaluation-publish": (lambda o: {"pk": o["run"].pk}, "post", row(404, api=403, office=REDIRECT)),
+    # publishing asks first: the office gets the confirmation page saying what publication issues
+    "evaluation-publish": (lambda o: {"pk": o["run"].pk}, "post", row(404, api=403, office=200)),
     "evaluation-config": ({"year": 2025}, "get", OFFICE_ONLY),
     "evaluation-schedule": ({}, "get", OFFICE_ONLY),
     "supervision-notices": ({}, "get", row(403, county=200, county2=200, office=200, leader=200)),

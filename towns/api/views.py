@@ -10,6 +10,7 @@ from core.api.schema import error
 from towns import selectors, services
 from towns.filters import EnterpriseFilter, TownFilter
 from towns.models import County, Enterprise, Town
+from towns.permissions import can_edit_registry
 
 from .serializers import (
     CountyOutput,
@@ -39,6 +40,7 @@ class TownViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TownOutput
     filterset_class = TownFilter
+    may_write = staticmethod(can_edit_registry)  # adding a year of figures (core.api.permissions)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -85,6 +87,7 @@ class EnterpriseViewSet(
 
     serializer_class = EnterpriseOutput
     filterset_class = EnterpriseFilter
+    may_write = staticmethod(can_edit_registry)  # core.api.permissions: 403 before the body is read
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
