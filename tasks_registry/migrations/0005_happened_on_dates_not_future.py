@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks_registry', '0003_problem_idempotency_key'),
+        ('tasks_registry', '0004_county_mechanisms'),
     ]
 
     operations = [
