@@ -57,7 +57,12 @@ class ScheduleForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 5}))
-    attachment = forms.FileField(label=gettext_lazy("附件（PDF、图片或 .xlsx，可选）"), required=False)
+    attachment = forms.FileField(
+        label=gettext_lazy("附件（PDF、图片或 .xlsx，可选）"),
+        required=False,
+        help_text=uploads.attachment_limits(),
+        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT_ATTACHMENTS}),
+    )
 
 
 class ReviewForm(forms.Form):
