@@ -128,7 +128,9 @@ class FirmPickerForm(forms.Form):
 
     shown = forms.CharField(required=False, widget=forms.HiddenInput)
     pick = forms.TypedMultipleChoiceField(coerce=int, required=False, label=_("勾选"))
-    bulk_role = forms.ChoiceField(choices=FIRM_ROLES, required=False, label=_("设为"))
+    bulk_role = forms.ChoiceField(
+        choices=FIRM_ROLES, required=False, initial=Enterprise.Role.SUPPORTING, label=_("设为")
+    )
     bulk_scope = forms.ChoiceField(choices=BULK_SCOPES, required=False, initial="picked", label=_("范围"))
 
     def __init__(self, *args, rows=(), **kwargs):

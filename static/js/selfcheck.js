@@ -122,7 +122,7 @@
     checklist.replaceChildren();
     missing.forEach(function (m) { checklist.appendChild(el("li", "missing", "✗ " + m)); });
     var changed = dirty();
-    if (ready) ready.hidden = missing.length > 0;
+    if (ready) ready.hidden = missing.length > 0 || changed; // complete but unsaved: the unsaved note says so
     if (unsaved) unsaved.hidden = !changed;
     var blocked = missing.length > 0 || changed;
     if (submit) submit.disabled = blocked;

@@ -506,3 +506,24 @@ def test_other_roles_never_reach_the_wizard(world, cert, client_for):
     app = cert.make("draft")
     assert client_for("office").get(step_url(app, "firms")).status_code == 403
     assert client_of(None, other_county_user(world)).get(step_url(app, "firms")).status_code == 404
+
+
+# --- the demo ----------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_gives_the_glass_town_its_204_firms_and_a_county_account_once(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from towns.models import Membership
+
+    call_command("load_demo_data", stdout=StringIO())
+    glass = Enterprise.objects.filter(town__name="闻喜县玻璃器皿")
+    assert glass.count() == 204 and EnterpriseYearFigures.objects.filter(enterprise__in=glass).count() >= 204
+    assert Membership.objects.get(user__username="wenxi").county.name == "闻喜县"
+    codes = list(glass.values_list("credit_code", flat=True))
+    call_command("load_demo_data", stdout=StringIO())
+    assert list(glass.values_list("credit_code", flat=True)) == codes  # idempotent: nothing added or changed
+    for firm in glass[:20]:
+        firm.full_clean()

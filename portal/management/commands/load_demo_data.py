@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from certification.demo import EXPERTS, load_demo_certification
+from certification.demo import EXPERTS, WIZARD_COUNTY_ACCOUNT, load_demo_certification, load_demo_wizard
 from certification.reference import ensure_default_policy
 from tasks_registry.demo import load_demo_tasks
 from tasks_registry.loading import load_tasks
@@ -21,9 +21,10 @@ class Command(BaseCommand):
             ensure_default_policy()
             load_tasks(timezone.localdate().year)
         load_demo_certification(result["password"])
+        load_demo_wizard(result["password"])
         load_demo_tasks()
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
-        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS]:
+        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS, WIZARD_COUNTY_ACCOUNT]:
             self.stdout.write(f"  {username:10s} {full_name}")
         for username, key in result["tokens"].items():
             self.stdout.write(f"API token of {username}: {key}")
