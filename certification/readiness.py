@@ -55,6 +55,12 @@ def claim_support(app: Application) -> dict[str, engine.ClaimSupport]:
     }
 
 
+def unproven_kinds(app: Application) -> list[str]:
+    """The attachment categories still needed to prove the application's claims (the upload form preselects the
+    first)."""
+    return [PROOF_KIND[code] for code, backing in claim_support(app).items() if not backing.proven]
+
+
 def missing(app: Application, *, counts: tuple[int, int] | None = None) -> list[str]:
     """Every reason the application cannot be submitted yet, in the order of the wizard's steps (empty: it can).
     ``counts`` (anchor, supporting) stands in for the saved firms, as :meth:`Application.facts` does."""

@@ -26,7 +26,7 @@ from towns.models import Enterprise
 
 from . import readiness, selectors, services
 from .forms import AttachmentForm, BasicsForm, FiguresForm, FirmPickerForm
-from .models import Application
+from .models import Application, ApplicationFirm
 from .permissions import require_applicant
 from .views import _run
 
@@ -80,7 +80,8 @@ def application_step(request, pk, step):
                 form, services.application_update, user=request.user, application=app, data=form.cleaned_data
             )
     else:
-        form = AttachmentForm(data, files)
+        needed = readiness.unproven_kinds(app)  # the proof a claim still lacks comes first
+        form = AttachmentForm(data, files, initial={"kind": needed[0]} if needed else None)
         if (
             request.method == "POST"
             and form.is_valid()
@@ -170,12 +171,16 @@ def _firms_step(request, app: Application):
                 filtered = list(rows.values_list("pk", flat=True))
                 roles |= dict.fromkeys(filtered, bulk_role)
                 bulk_count = len(filtered)
+            accept = request.POST.get("action") == "accept"
+            listed = ApplicationFirm.objects.filter(application=app)  # not the prefetched firms: counted afresh
+            listed_before = listed.count()  # (this page's proposals are saved first, then the rest)
             if _run(request, services.application_choose_firms, user=user, application=app, roles=roles):
-                _report_save(request, form, bulk_count, bulk_role)
-                if request.POST.get("action") == "accept":
-                    listed = _run(request, services.application_accept_proposed_firms, user=user, application=app)
-                    if listed is not None:
-                        messages.success(request, _("已按登记角色列入%(n)d家企业。") % {"n": listed})
+                if not accept:
+                    _report_save(request, form, bulk_count, bulk_role)
+                elif _run(request, services.application_accept_proposed_firms, user=user, application=app) is not None:
+                    messages.success(
+                        request, _("已按登记角色列入%(n)d家企业。") % {"n": listed.count() - listed_before}
+                    )
                 page = request.POST.get("goto_page") or request.POST.get("shown_page") or "1"
                 if new_filter != shown_filter:
                     page = "1"

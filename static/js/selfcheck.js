@@ -132,6 +132,10 @@
   function renderCounts() {
     var box = document.getElementById("firm-counts");
     if (!box || step !== "firms") return;
+    form.querySelectorAll("tr[data-saved]").forEach(function (row) {
+      var select = row.querySelector("select");
+      row.classList.toggle("changed", Boolean(select) && select.value !== row.dataset.saved);
+    });
     var c = counts();
     box.querySelector("[data-count=anchor]").textContent = c.anchor;
     box.querySelector("[data-count=supporting]").textContent = c.supporting;

@@ -508,7 +508,7 @@ def test_other_roles_never_reach_the_wizard(world, cert, client_for):
     assert client_of(None, other_county_user(world)).get(step_url(app, "firms")).status_code == 404
 
 
-# --- the demo ----------------------------------------------------------------------------------------------------------
+# --- the demo -----------------------------------------------------------------------------------------------------
 
 
 def test_the_demo_gives_the_glass_town_its_204_firms_and_a_county_account_once(db):
