@@ -123,6 +123,11 @@ def test_a_county_clerk_applies_for_a_town_of_two_hundred_firms(glass_town, sess
     expect(page.get_by_text("本镇当前为市级专业镇。")).to_be_visible()  # the tier's help on the basics step
     _submit_disabled(page)  # no figures yet: the checklist says so, the button is greyed out
     assert "请填写数据年度、年产值和带动当地就业人数。" in _checklist(page)
+    page.wait_for_load_state()  # selfcheck.js is deferred
+    page.get_by_label("申报梯次").select_option(label="市级专业镇")  # not saved: the checklist says why, live
+    expect(page.locator("#checklist")).to_contain_text("该专业镇已是市级专业镇，不能再申报市级专业镇")
+    page.get_by_label("申报梯次").select_option(label="推荐省级专业镇")
+    expect(page.locator("#checklist")).not_to_contain_text("已是市级专业镇")
     page.get_by_role("button", name="保存并下一步").click()
 
     # --- step 2: 174 firms, 50 a page; the registry's 龙头/配套 firms listed at the start ------------------------
