@@ -239,3 +239,72 @@ def outcome_of(statuses) -> str:
     """The outcome of the criteria's statuses: any fail -> ineligible; else any office decision; else eligible."""
     statuses = set(statuses)
     return INELIGIBLE if FAIL in statuses else NEEDS_OFFICE_DECISION if OFFICE_DECISION in statuses else ELIGIBLE
+
+
+# --- what an application may aim at, and what its claims need ---------------------------------------------------
+
+# 梯次培育 (二、三): 潜力专业镇 → 市级专业镇 (the city certifies) → 省级专业镇 (the province designates on the city's
+# recommendation). An application aims one step up the ladder: a potential town at 市级, a city town at 推荐省级.
+POTENTIAL, CITY, PROVINCIAL = "potential", "city", "provincial"
+TIER_ORDER = (POTENTIAL, CITY, PROVINCIAL)
+
+
+def target_tier_refusal(*, target_tier: str, town_tier: str) -> str | None:
+    """Why a town at ``town_tier`` may not apply for ``target_tier`` (None: it may). A city town renews its
+    certificate through re-examination (复核), not a new 市级 application; nothing is above 省级."""
+    if (town_tier, target_tier) in ((POTENTIAL, CITY), (CITY, PROVINCIAL)):
+        return None
+    if town_tier == PROVINCIAL:
+        return _(
+            "该专业镇已是省级专业镇，不能再申报市级专业镇或推荐省级（梯次培育：潜力专业镇→市级专业镇→省级专业镇）。"
+        )
+    if town_tier == CITY:
+        return _(
+            "该专业镇已是市级专业镇，不能再申报市级专业镇：可申报“推荐省级专业镇”；"
+            "认定证书到期的，由办公室组织复核，无需重新申报。"
+        )
+    if target_tier == PROVINCIAL:
+        return _("推荐省级专业镇须已是市级专业镇；潜力专业镇请先申报市级专业镇。")
+    return _("申报梯次无效。")
+
+
+# The claims an application may rely on, beyond its figures: each is the office's judgement on evidence, so each
+# needs a written statement and a document that proves it (三、三 "全国拥有较大市场空间"; 三、二 "历史发源地、地理标志等
+# 传统特色").
+NATIONAL_MARKET, TRADITIONAL_FEATURE = "national_market", "traditional_feature"
+CLAIM_LABELS = {NATIONAL_MARKET: "全国拥有较大市场空间", TRADITIONAL_FEATURE: "主导产品具有传统特色"}
+
+
+@dataclass(frozen=True)
+class ClaimSupport:
+    """What backs one claim: a statement written (for a traditional feature, its kind chosen too), and a proof
+    document (an attachment of the claim's kind, or the town's evidence the office has already accepted)."""
+
+    stated: bool
+    proven: bool
+    document_label: str  # the attachment category that proves it, as the upload form names it
+
+
+def claims_made(facts: TownFacts) -> tuple[str, ...]:
+    return tuple(code for code in CLAIM_LABELS if getattr(facts, code))
+
+
+def evidence_gaps(claims, support: dict[str, ClaimSupport]) -> list[str]:
+    """One message per claim made (codes of :data:`CLAIM_LABELS`) without its statement or its proof (empty: every
+    claim is backed)."""
+    gaps = []
+    for code in claims:
+        backing = support.get(code) or ClaimSupport(stated=False, proven=False, document_label="")
+        params = {"claim": CLAIM_LABELS[code], "document": backing.document_label}
+        if not backing.stated:
+            message = (
+                _("申报“%(claim)s”的，请写明说明（三、三：由办公室依据证明材料研究决定）。")
+                if code == NATIONAL_MARKET
+                else _("申报“%(claim)s”的，请选择传统特色类别并写明说明（三、二）。")
+            )
+            gaps.append(message % params)
+        if not backing.proven:
+            gaps.append(
+                _("申报“%(claim)s”的，请在“申报材料”中上传“%(document)s”（或由办公室先行认可该证明）。") % params
+            )
+    return gaps

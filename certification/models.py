@@ -235,6 +235,8 @@ class Application(models.Model):
     firms = models.ManyToManyField(
         Enterprise, through="ApplicationFirm", related_name="applications", blank=True, verbose_name=_("申报企业")
     )
+    # The town's firms the county chose not to list: the firm picker no longer proposes their registry role.
+    declined_firms = models.ManyToManyField(Enterprise, related_name="+", blank=True, verbose_name=_("不列入的企业"))
     # Step 3: figures and evidence
     figures_year = models.PositiveSmallIntegerField(
         _("数据年度"), null=True, blank=True, validators=[validate_figure_year]
@@ -319,24 +321,30 @@ class Application(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
-    def facts(self) -> engine.TownFacts | None:
-        """The engine's input, or None while the figures are incomplete."""
+    def firm_counts(self) -> tuple[int, int]:
+        """(anchor, supporting) firms named in the application."""
+        roles = [f.role for f in self.application_firms.all()]
+        return roles.count(Enterprise.Role.ANCHOR), roles.count(Enterprise.Role.SUPPORTING)
+
+    def facts(self, *, counts: tuple[int, int] | None = None) -> engine.TownFacts | None:
+        """The engine's input, or None while the figures are incomplete. ``counts`` (anchor, supporting) stands in
+        for the saved firms (the live self-check of a page not yet saved)."""
         if self.annual_output_wan is None or self.local_jobs is None:
             return None
-        roles = [f.role for f in self.application_firms.all()]
+        anchor, supporting = counts if counts is not None else self.firm_counts()
         return engine.TownFacts(
             sector=self.sector,
             annual_output_wan=self.annual_output_wan,
-            anchor_enterprises=roles.count(Enterprise.Role.ANCHOR),
-            supporting_enterprises=roles.count(Enterprise.Role.SUPPORTING),
+            anchor_enterprises=anchor,
+            supporting_enterprises=supporting,
             provincial_share_pct=self.provincial_share_pct,
             local_jobs=self.local_jobs,
             national_market=self.national_market,
             traditional_feature=self.traditional_feature,
         )
 
-    def verdict(self) -> engine.Verdict | None:
-        facts = self.facts()
+    def verdict(self, *, counts: tuple[int, int] | None = None) -> engine.Verdict | None:
+        facts = self.facts(counts=counts)
         return engine.evaluate(facts, self.cycle.policy.thresholds()) if facts else None
 
 

@@ -10,17 +10,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from towns.models import Role
+from core.formats import WAN_PER_YI, format_wan
+from towns import selectors as town_selectors
+from towns.models import Enterprise, EnterpriseYearFigures, Role
 from towns.permissions import county_scope, role_of
 
 from .models import Application, ApplicationFirm, Certificate, CriteriaPolicy, Cycle, ExpertAssignment, PublicNotice
-from .permissions import is_expert, require_application_reader
+from .permissions import is_expert, require_applicant, require_application_reader
+
+LISTED_ROLES = (Enterprise.Role.ANCHOR, Enterprise.Role.SUPPORTING)
+# 龙头企业 first, then 关联配套企业, then the rest.
+ROLE_ORDER = Case(When(role="anchor", then=Value(0)), When(role="supporting", then=Value(1)), default=Value(2))
 
 
 def _assignment_count(**conditions):
@@ -188,3 +209,89 @@ def _decimal(value) -> Decimal | None:
         return Decimal(str(value))
     except ArithmeticError:
         return None
+
+
+# --- the application wizard's firm picker and the firms' totals ---------------------------------------------------
+
+FIRM_FILTERS = ("listed", "unlisted", "proposed")
+
+
+def firm_picker_rows(*, user, application: Application, search: str = "", registry_role: str = "", listed: str = ""):
+    """The applying town's registered firms for the wizard's firm picker (the county's own towns only), each with
+    ``listed_role`` (its role in the application, or None) and ``declined`` (the county chose 不列入), plus its
+    latest figures (prefetched). Filtered by name or credit code, registry role and listing; paged by the caller:
+    a page costs the same few queries whether the town has 10 firms or 500."""
+    require_applicant(user)
+    listed_role = ApplicationFirm.objects.filter(application=application, enterprise=OuterRef("pk")).values("role")[:1]
+    declined = Application.declined_firms.through.objects.filter(
+        application_id=application.pk, enterprise_id=OuterRef("pk")
+    )
+    qs = (
+        town_selectors.town_enterprises(user=user, town=application.town)
+        .select_related(None)
+        .annotate(listed_role=Subquery(listed_role), declined=Exists(declined))
+        .order_by(ROLE_ORDER, "name", "pk")
+    )
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(credit_code__icontains=search.upper()))
+    if registry_role in Enterprise.Role.values:
+        qs = qs.filter(role=registry_role)
+    if listed == "listed":
+        qs = qs.filter(listed_role__isnull=False)
+    elif listed == "unlisted":
+        qs = qs.filter(listed_role__isnull=True)
+    elif listed == "proposed":
+        qs = qs.filter(listed_role__isnull=True, declined=False, role__in=LISTED_ROLES)
+    return qs
+
+
+def proposed_firms(app: Application) -> QuerySet[Enterprise]:
+    """The town's firms registered as 龙头 or 关联配套 that the application has neither listed nor declined (firms
+    registered or imported after it was started): the picker proposes them in their registry role. The caller has
+    the application from a scoped read."""
+    return (
+        app.town.enterprises.filter(role__in=LISTED_ROLES)
+        .exclude(pk__in=ApplicationFirm.objects.filter(application=app).values("enterprise"))
+        .exclude(pk__in=Application.declined_firms.through.objects.filter(application_id=app.pk).values("enterprise"))
+    )
+
+
+@dataclass(frozen=True)
+class FirmTotals:
+    """The sum of the town's registered firms' figures for the latest year any of them reported: a starting value
+    for the application's totals, which the county confirms or corrects."""
+
+    year: int
+    output_wan: Decimal
+    local_jobs: int
+    firms_counted: int  # firms with figures for ``year``
+    firms_total: int  # firms registered in the town
+
+    @property
+    def output_label(self) -> str:
+        return format_wan(self.output_wan)
+
+    @property
+    def output_in_yi(self) -> bool:
+        """Shown in 亿元: the exact figure in 万元 (what the form takes) is shown beside it."""
+        return self.output_wan >= WAN_PER_YI
+
+
+def firm_totals(*, user, application: Application) -> FirmTotals | None:
+    """Two queries; None when no firm of the town has figures."""
+    require_applicant(user)
+    figures = EnterpriseYearFigures.objects.filter(enterprise__town_id=application.town_id).order_by()
+    latest = figures.order_by("-year").values("year")[:1]
+    sums = figures.filter(year=Subquery(latest)).aggregate(
+        year=Max("year"), output=Sum("output_wan"), jobs=Sum("local_jobs"), n=Count("pk")
+    )
+    if not sums["n"]:
+        return None
+    return FirmTotals(
+        year=sums["year"],
+        output_wan=Decimal(sums["output"]).quantize(Decimal("0.01")),  # SQLite sums decimals without their scale
+        local_jobs=sums["jobs"],
+        firms_counted=sums["n"],
+        firms_total=Enterprise.objects.filter(town_id=application.town_id).count(),
+    )

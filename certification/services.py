@@ -21,7 +21,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import decision, engine, permissions, town_evidence, workflow
+from . import decision, engine, permissions, readiness, selectors, town_evidence, workflow
 from .models import (
     Application,
     ApplicationFirm,
@@ -111,10 +111,12 @@ def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str,
 
 
 def check_target_tier(target_tier: str, town: Town) -> None:
-    """推荐省级 only for a town already at city level. Checked on start, on every save, at submission and at
-    certification: the town's tier may change while the application is open."""
-    if target_tier == Tier.PROVINCIAL and town.tier != Tier.CITY:
-        raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
+    """One step up the tier ladder (engine.target_tier_refusal): 市级 for a potential town, 推荐省级 for a city one.
+    Checked on start, on every save, at submission and at certification: the town's tier may change while the
+    application is open."""
+    refusal = engine.target_tier_refusal(target_tier=target_tier, town_tier=town.tier)
+    if refusal:
+        raise ValidationError({"target_tier": refusal})
 
 
 def _next_number(prefix: str, model, field: str, year: int) -> str:
@@ -196,29 +198,57 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
 
 @transaction.atomic
 def application_set_firms(*, user, application: Application, firms: dict[int, str]) -> Application:
-    """Set the named firms: {enterprise id: role}. Firms must be registered in the applying town."""
+    """Set the named firms: {enterprise id: role}; the town's other firms are not listed (declined). Firms must be
+    registered in the applying town."""
     _require_county_of(user, application)
     app = _locked(application, expected=None, action="edit")
-    enterprises = {e.pk: e for e in app.town.enterprises.filter(pk__in=firms)}
-    missing = set(firms) - set(enterprises)
-    if missing:
+    roles = dict.fromkeys(app.town.enterprises.values_list("pk", flat=True), "") | dict(firms)
+    return _choose_firms(user=user, app=app, roles=roles)
+
+
+@transaction.atomic
+def application_choose_firms(*, user, application: Application, roles: dict[int, str]) -> Application:
+    """Set the role of some of the town's firms in the application: {enterprise id: "anchor" | "supporting" | ""},
+    "" for 不列入. The firms not named keep theirs (the picker saves one page of a town's firms at a time). A firm
+    set to 不列入 is remembered, so its registry role is no longer proposed for it."""
+    _require_county_of(user, application)
+    app = _locked(application, expected=None, action="edit")
+    return _choose_firms(user=user, app=app, roles=roles)
+
+
+@transaction.atomic
+def application_accept_proposed_firms(*, user, application: Application) -> int:
+    """List every proposed firm (registered as 龙头 or 关联配套 in the town, neither listed nor declined yet) in the
+    role the registry gives it. Returns how many were listed."""
+    _require_county_of(user, application)
+    app = _locked(application, expected=None, action="edit")
+    proposed = dict(selectors.proposed_firms(app).values_list("pk", "role"))
+    _choose_firms(user=user, app=app, roles=proposed)
+    return len(proposed)
+
+
+def _choose_firms(*, user, app: Application, roles: dict[int, str]) -> Application:
+    enterprises = {e.pk: e for e in app.town.enterprises.filter(pk__in=roles)}
+    if set(roles) - set(enterprises):
         raise ValidationError({"firms": _("所选企业不属于该专业镇。")})
-    bad_roles = {r for r in firms.values() if r not in (Enterprise.Role.ANCHOR, Enterprise.Role.SUPPORTING)}
-    if bad_roles:
-        raise ValidationError({"firms": _("企业角色只能是龙头企业或关联配套企业。")})
-
-    def named(name: str, role: str) -> str:  # as the audit trail reads it: 康特尔（龙头企业）
-        return f"{name}（{Enterprise.Role(role).label}）"
-
-    before = {
-        "firms": sorted(named(f.enterprise.name, f.role) for f in app.application_firms.select_related("enterprise"))
-    }
-    app.application_firms.all().delete()
+    if {r for r in roles.values() if r} - set(selectors.LISTED_ROLES):
+        raise ValidationError({"firms": _("企业角色只能是龙头企业、关联配套企业或不列入。")})
+    current = dict(app.application_firms.filter(enterprise__in=roles).values_list("enterprise_id", "role"))
+    changed = {pk: role for pk, role in roles.items() if current.get(pk, "") != role}
+    label = dict(Enterprise.Role.choices)
+    before = {"firms": sorted(f"{enterprises[pk].name}：{label[current[pk]]}" for pk in changed if pk in current)}
+    after = {"firms": sorted(f"{enterprises[pk].name}：{label[role]}" for pk, role in changed.items() if role)}
+    app.application_firms.filter(enterprise__in=list(changed)).delete()
     ApplicationFirm.objects.bulk_create(
-        ApplicationFirm(application=app, enterprise=enterprises[pk], role=role) for pk, role in firms.items()
+        ApplicationFirm(application=app, enterprise=enterprises[pk], role=role) for pk, role in changed.items() if role
     )
-    after = {"firms": sorted(named(enterprises[pk].name, role) for pk, role in firms.items())}
-    audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after)
+    declined = [pk for pk, role in roles.items() if not role]
+    app.declined_firms.remove(*[pk for pk, role in roles.items() if role])
+    app.declined_firms.add(*declined)
+    if changed:
+        removed = [enterprises[pk].name for pk, role in changed.items() if not role and pk in current]
+        note = _("不列入：%(names)s") % {"names": "、".join(sorted(removed))} if removed else ""
+        audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after, note=note)
     return app
 
 
@@ -254,16 +284,8 @@ def application_snapshot(app: Application) -> dict[str, Any]:
 
 
 def completeness_errors(app: Application) -> list[str]:
-    errors = []
-    if app.annual_output_wan is None or app.local_jobs is None or app.figures_year is None:
-        errors.append(_("请填写数据年度、年产值和带动当地就业人数。"))
-    if not app.application_firms.exists():
-        errors.append(_("请填写龙头企业和关联配套企业。"))
-    if app.national_market and not app.national_market_evidence.strip():
-        errors.append(_("申报全国拥有较大市场空间的，请填写说明。"))
-    if app.traditional_feature and not (app.traditional_feature_kind and app.traditional_feature_evidence.strip()):
-        errors.append(_("申报传统特色的，请选择类别并填写说明。"))
-    return errors
+    """What the application still lacks before it can be submitted (certification.readiness, the one list)."""
+    return readiness.missing(app)
 
 
 @transaction.atomic

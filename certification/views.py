@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +23,9 @@ from . import confirmations, decision, documents, exports, selectors, services, 
 from .filters import ApplicationFilter
 from .forms import (
     AssignForm,
-    AttachmentForm,
-    BasicsForm,
     CertifyForm,
     CycleForm,
     DesignationForm,
-    FiguresForm,
-    FirmsForm,
     NoticeForm,
     ObjectionForm,
     PolicyForm,
@@ -53,14 +48,6 @@ from .models import (
 from .permissions import can_start_application, require_applicant, require_can_start_application, sees_reviews
 
 Status = Application.Status
-# 龙头企业 first, then 关联配套企业, then the rest.
-ROLE_ORDER = Case(When(role="anchor", then=Value(0)), When(role="supporting", then=Value(1)), default=Value(2))
-STEPS = [
-    ("basics", _("基本情况")),
-    ("firms", _("龙头和配套企业")),
-    ("figures", _("产值、就业与市场")),
-    ("attachments", _("申报材料")),
-]
 
 
 def _run(request, service, **kwargs):
@@ -141,80 +128,6 @@ def application_detail(request, pk):
     if hasattr(app, "certificate"):
         context["certificate"] = app.certificate
     return render(request, "certification/application_detail.html", context)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def application_step(request, pk, step):
-    app = selectors.application_get(user=request.user, pk=pk)
-    require_applicant(request.user)
-    if step not in dict(STEPS):
-        raise PermissionDenied()
-    if not app.is_editable:
-        messages.error(request, _("申请已提交，不能修改；被退回后可修改再提交。"))
-        return redirect("application-detail", pk=app.pk)
-    data, files = request.POST or None, request.FILES or None
-    saved = False
-    if step == "basics":
-        form = BasicsForm(data, instance=app)
-        if request.method == "POST" and form.is_valid():
-            saved = call_service(
-                form, services.application_update, user=request.user, application=app, data=form.cleaned_data
-            )
-    elif step == "figures":
-        form = FiguresForm(data, instance=app)
-        if request.method == "POST" and form.is_valid():
-            saved = call_service(
-                form, services.application_update, user=request.user, application=app, data=form.cleaned_data
-            )
-    elif step == "firms":
-        current = {f.enterprise_id: f.role for f in app.application_firms.all()}
-        form = FirmsForm(data, enterprises=app.town.enterprises.order_by(ROLE_ORDER, "name"), current=current)
-        if request.method == "POST" and form.is_valid():
-            saved = call_service(
-                form, services.application_set_firms, user=request.user, application=app, firms=form.chosen()
-            )
-    else:
-        form = AttachmentForm(data, files)
-        if (
-            request.method == "POST"
-            and form.is_valid()
-            and call_service(
-                form,
-                services.attachment_add,
-                user=request.user,
-                application=app,
-                upload=form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-            )
-        ):
-            messages.success(request, _("已上传申报材料“%(name)s”。") % {"name": form.cleaned_data["file"].name})
-            return redirect("application-step", pk=app.pk, step="attachments")
-    if saved:
-        messages.success(request, _("已保存草稿。"))
-        following = [s for s, _label in STEPS]
-        index = following.index(step)
-        if "next" in request.POST and index + 1 < len(following):
-            return redirect("application-step", pk=app.pk, step=following[index + 1])
-        return redirect("application-step", pk=app.pk, step=step)
-    app.refresh_from_db()
-    return render(
-        request,
-        "certification/application_step.html",
-        {
-            "app": app,
-            "form": form,
-            "step": step,
-            "steps": STEPS,
-            "verdict": app.verdict(),
-            "attachments": app.attachments.all(),
-            "missing": services.completeness_errors(app),
-            "town_enterprises_url": f"/enterprises/new/?town={app.town_id}",
-            "anchor_count": app.application_firms.filter(role="anchor").count(),
-            "supporting_count": app.application_firms.filter(role="supporting").count(),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
 
 
 @login_required

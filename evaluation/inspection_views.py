@@ -101,7 +101,11 @@ class MultipleFileField(forms.FileField):
 class FindingForm(forms.Form):
     result = forms.ChoiceField(label=gettext_lazy("检查结论"), choices=Finding.Result.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=gettext_lazy("情况说明"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    files = MultipleFileField(label=gettext_lazy("照片或附件（可多选，图片或 PDF）"), required=False)
+    files = MultipleFileField(
+        label=gettext_lazy("照片或附件（可多选，图片或 PDF）"),
+        required=False,
+        help_text=uploads.attachment_limits(gettext_lazy("照片（PNG/JPG）或 PDF")),
+    )
 
 
 class ExpectedForm(forms.Form):

@@ -58,7 +58,12 @@ class ScheduleForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 5}))
-    attachment = forms.FileField(label=gettext_lazy("附件（PDF、图片或 .xlsx，可选）"), required=False)
+    attachment = forms.FileField(
+        label=gettext_lazy("附件（PDF、图片或 .xlsx，可选）"),
+        required=False,
+        help_text=uploads.attachment_limits(),
+        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT_ATTACHMENTS}),
+    )
     # A file cannot travel through a confirmation page: the confirmation is this check box (core.confirm).
     confirm = ConfirmField(label=gettext_lazy("确认报送：整改报告报送后不能修改，领导小组办公室将收到通知并审核。"))
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
-from core.uploads import check_attachment
+from core.uploads import ACCEPT_ATTACHMENTS, attachment_limits, check_attachment
 from towns.models import Bureau, County, Town
 
 from .models import KeyProject, Measure, Problem, Task
@@ -35,7 +35,12 @@ class ReportForm(forms.Form):
     towns = forms.ModelMultipleChoiceField(
         queryset=Town.objects.none(), required=False, label=_("涉及专业镇"), widget=forms.CheckboxSelectMultiple
     )
-    attachment = forms.FileField(label=_("附件（PDF、图片或 .xlsx，可选）"), required=False)
+    attachment = forms.FileField(
+        label=_("附件（PDF、图片或 .xlsx，可选）"),
+        required=False,
+        help_text=attachment_limits(),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTACHMENTS}),
+    )
 
     def __init__(self, *args, periods, measures, towns, current=None, reported=None, **kwargs):
         super().__init__(*args, **kwargs)

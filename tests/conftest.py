@@ -99,7 +99,7 @@ class Cert:
     other_expert: object
     office: object
     county: object
-    make: object  # make(state, town=None) -> Application in that state
+    make: object  # make(state, town=None, target_tier=None) -> Application in that state
 
 
 @pytest.fixture
@@ -124,15 +124,21 @@ def cert(world):
     )
     for i, (name, score) in enumerate([("产业集中度", 40), ("规模与成长性", 40), ("发展前景", 20)]):
         RubricItem.objects.create(cycle=cycle, name=name, max_score=score, sort_order=i)
+    # An application aims one step up the tier ladder (engine.target_tier_refusal): the home town applies for 市级
+    # here, so in these tests it is a potential town (in the world fixture it is provincial, as in 附件2).
+    type(world.home_town).objects.filter(pk=world.home_town.pk).update(tier="potential")
+    world.home_town.tier = "potential"
     for _ in range(9):
         EnterpriseFactory(town=world.home_town, role="supporting")
     expert = make_user(Role.EXPERT, username="expert")
     other_expert = make_user(Role.EXPERT, username="expert2")
     office, county = world.users["office"], world.users["county"]
 
-    def make(state: str, town=None):
+    def make(state: str, town=None, target_tier=None):
         town = town or world.home_town
-        app = services.application_start(user=county, cycle=cycle, target_tier="city", town=town)
+        # by default one step up from the town's tier: 市级 for a potential town, 推荐省级 for a city one
+        target_tier = target_tier or ("provincial" if town.tier == "city" else "city")
+        app = services.application_start(user=county, cycle=cycle, target_tier=target_tier, town=town)
         services.application_update(
             user=county,
             application=app,

@@ -5,10 +5,19 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.widgets import BooleanWidget
 
 from core.models import AuditEntry
 
 from .models import County, Enterprise, Sector, Tier, Town
+
+
+class AnyYesNo(BooleanWidget):
+    """A yes/no filter whose empty choice says what it does: no filter (全部), never "未知" (which reads as a value)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = [("", _("全部（不限）")), ("true", _("是")), ("false", _("否"))]
 
 
 class TownFilter(django_filters.FilterSet):
@@ -43,7 +52,7 @@ class EnterpriseFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         choices=Enterprise.Role.choices, label=_("在镇中的角色"), empty_label=_("全部角色")
     )
-    above_designated_size = django_filters.BooleanFilter(label=_("规上企业"))
+    above_designated_size = django_filters.BooleanFilter(label=_("规上企业"), widget=AnyYesNo())
     search = django_filters.CharFilter(method="filter_search", label=_("企业名称或信用代码"))
 
     class Meta:

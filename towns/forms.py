@@ -5,15 +5,35 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import uploads
 from core.forms import ServiceModelForm
 
 from .models import Enterprise, EnterpriseYearFigures, Town, TownEvidence, TownTierChange, TownYearFigures
+
+CREDIT_CODE_HELP = _(
+    "18位，印在营业执照上：数字和大写字母（不含I、O、Z、S、V），第18位为校验位（GB 32100-2015），"
+    "如91140822MA0XXXXXXC（示例）。"
+)
+ABOVE_SIZE_HELP = _("规模以上工业企业：年主营业务收入2000万元及以上的工业企业（以统计部门认定为准）。")
+FIGURE_HELP = {
+    "year": _("数据所属年度，不能晚于今年。"),
+    "output_wan": _("单位：万元（1亿元 = 10,000万元）。"),
+    "local_jobs": _("单位：人。"),
+    "provincial_share_pct": _("单位：%，填0–100之间的数，如55表示55%；不掌握可不填。"),
+    "tax_wan": _("单位：万元；可不填。"),
+}
 
 
 class EnterpriseForm(ServiceModelForm):
     class Meta:
         model = Enterprise
         fields = ["town", "name", "credit_code", "role", "above_designated_size", "main_products"]
+        help_texts = {
+            "credit_code": CREDIT_CODE_HELP,
+            "above_designated_size": ABOVE_SIZE_HELP,
+            "role": _("龙头企业、关联配套企业会在认定申请中按此角色建议列入（三、一）。"),
+        }
+        widgets = {"credit_code": forms.TextInput(attrs={"maxlength": 18, "autocomplete": "off"})}
 
     def __init__(self, *args, towns=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,12 +48,14 @@ class TownFiguresForm(ServiceModelForm):
     class Meta:
         model = TownYearFigures
         fields = ["year", *TownYearFigures.FIGURE_FIELDS]
+        help_texts = FIGURE_HELP
 
 
 class EnterpriseFiguresForm(ServiceModelForm):
     class Meta:
         model = EnterpriseYearFigures
         fields = ["year", *EnterpriseYearFigures.FIGURE_FIELDS]
+        help_texts = FIGURE_HELP
 
 
 class TierChangeForm(ServiceModelForm):
@@ -67,7 +89,12 @@ class BaselineYearForm(forms.Form):
 class EvidenceForm(ServiceModelForm):
     """The office records a town's accepted evidence (a document reference and/or an attachment)."""
 
-    file = forms.FileField(label=_("证明附件（PDF、图片）"), required=False)
+    file = forms.FileField(
+        label=_("证明附件（PDF、图片）"),
+        required=False,
+        help_text=uploads.attachment_limits(_("PDF 或 PNG/JPG 图片")),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+    )
 
     class Meta:
         model = TownEvidence
@@ -88,4 +115,8 @@ class WithdrawEvidenceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        help_text=uploads.import_limits(),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )

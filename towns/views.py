@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import confirm
 from core.errors import ActionNotAllowed
 from core.forms import call_service
+from core.http import local_next
 from core.paging import list_page
 from core.spreadsheets import SpreadsheetRejected, template_response
 from core.uploads import serve
@@ -291,8 +293,8 @@ def enterprise_create(request):
         enterprise = call_service(form, services.enterprise_create, user=request.user, town=data.pop("town"), data=data)
         if enterprise:
             messages.success(request, _("已登记企业“%(name)s”。") % {"name": enterprise.name})
-            return redirect("enterprise-detail", pk=enterprise.pk)
-    return render(request, "towns/enterprise_form.html", {"form": form})
+            return redirect(local_next(request) or reverse("enterprise-detail", kwargs={"pk": enterprise.pk}))
+    return render(request, "towns/enterprise_form.html", {"form": form, "next": local_next(request)})
 
 
 @login_required
@@ -390,6 +392,7 @@ def enterprise_import(request):
                         "fu": report.figures_updated,
                     },
                 )
-                return redirect("enterprise-list")
+                return redirect(local_next(request) or reverse("enterprise-list"))
     status = 400 if request.method == "POST" and (not form.is_valid() or (report and not report.ok)) else 200
-    return render(request, "towns/import.html", {"form": form, "report": report, "towns": towns}, status=status)
+    context = {"form": form, "report": report, "towns": towns, "next": local_next(request)}
+    return render(request, "towns/import.html", context, status=status)

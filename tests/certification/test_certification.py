@@ -76,7 +76,10 @@ def test_only_counties_start_applications(world, cert, client_for, role):
 
 def test_submit_needs_complete_figures_and_firms(world, cert):
     app = services.application_start(
-        user=cert.county, cycle=cert.cycle, target_tier="city", town=TownFactory(county=world.home_county)
+        user=cert.county,
+        cycle=cert.cycle,
+        target_tier="city",
+        town=TownFactory(county=world.home_county, tier="potential"),
     )
     with pytest.raises(ValidationError) as exc:
         services.application_submit(user=cert.county, application=app)

@@ -29,8 +29,9 @@ TODAY = timezone.localdate()
 
 @pytest.fixture
 def city_cert(world, cert):
-    """A city-level town of 万荣县 with a city certificate that expires in 60 days (inside the 90-day window)."""
-    town = town_with_firms(world, "万荣县测试镇", tier=Tier.CITY)
+    """A city-level town of 万荣县 with a city certificate that expires in 60 days (inside the 90-day window): a
+    potential town certified city-level."""
+    town = town_with_firms(world, "万荣县测试镇", tier=Tier.POTENTIAL)
     TownFiguresFactory(town=town, year=2024)
     certificate = cert_services.application_certify(user=cert.office, application=cert.make("public_notice", town=town))
     Certificate.objects.filter(pk=certificate.pk).update(valid_until=TODAY + datetime.timedelta(days=60))
@@ -199,7 +200,7 @@ def test_revocation_lowers_the_tier_with_reason_and_document_in_the_tier_history
     town = city_cert.town
     town.refresh_from_db()
     assert reexam.status == "revoked" and town.tier == Tier.POTENTIAL
-    change = town.tier_changes.get()
+    change = town.tier_changes.first()  # the newest: before it, the certification raised the town to city level
     assert (change.from_tier, change.to_tier) == (Tier.CITY, Tier.POTENTIAL)
     assert "运专镇办〔2026〕9号" in change.source and "产值连续下滑" in change.source
     assert Certificate.objects.get(pk=city_cert.pk).revoked_on == TODAY
@@ -224,8 +225,15 @@ def test_an_expired_certificate_shows_awaiting_reexamination_wherever_the_tier_i
 
 
 def test_a_provincial_town_is_not_judged_by_the_city_criteria(world, cert):
-    """万荣县外加剂 is provincial in the world: without a provincial standard the office decides on its own."""
+    """A town certified city-level and since designated provincial (as 万荣县外加剂 in the world): without a
+    provincial standard the office decides on its own."""
     certificate = cert_services.application_certify(user=cert.office, application=cert.make("public_notice"))
+    recommendation = cert_services.province_recommend(
+        user=cert.office, town=certificate.town, recommended_on=TODAY, note=""
+    )
+    cert_services.province_designation_record(
+        user=cert.office, recommendation=recommendation, designated_on=TODAY, source="晋政办函〔2026〕9号"
+    )
     Certificate.objects.filter(pk=certificate.pk).update(valid_until=TODAY + datetime.timedelta(days=10))
     reexam = _submitted(world, certificate)
     assert service.verdicts(reexam) == []
@@ -240,7 +248,7 @@ def test_a_provincial_town_is_not_judged_by_the_city_criteria(world, cert):
 def test_the_reexamination_list_does_not_grow_with_rows(world, cert, client_for, django_assert_max_num_queries):
     client = client_for("office")
     for i in range(3):
-        town = town_with_firms(world, f"万荣县复核镇{i}", tier=Tier.CITY)
+        town = town_with_firms(world, f"万荣县复核镇{i}", tier=Tier.POTENTIAL)
         certificate = cert_services.application_certify(
             user=cert.office, application=cert.make("public_notice", town=town)
         )

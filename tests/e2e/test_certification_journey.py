@@ -24,7 +24,6 @@ from certification.reference import ensure_default_policy
 from tests.factories import PASSWORD, EnterpriseFactory, make_user, move_notice_back, pdf_bytes
 from towns.models import Enterprise, Role, Tier
 
-PRECHECK = "/api/v1/certification/precheck/"
 RUBRIC = [("产业集中度", 40), ("规模与成长性", 40), ("发展前景", 20)]
 SCORES = {"产业集中度": "36", "规模与成长性": "32.5", "发展前景": "18"}
 SUPPORTING = [f"万荣配套{n}号化工有限公司" for n in "甲乙丙丁戊己庚辛壬"]  # 9 registered, 8 named
@@ -54,6 +53,10 @@ def cert_world(e2e_world, settings, tmp_path) -> CertWorld:
         RubricItem.objects.create(cycle=cycle, name=name, max_score=max_score, sort_order=order)
     for name in SUPPORTING:
         EnterpriseFactory(town=e2e_world.home_town, name=name, role=Enterprise.Role.SUPPORTING)
+    # An application aims one step up the tier ladder: the town applies for 市级, so here it is a potential town
+    # (provincial in the world fixture, as in 附件2; a provincial town is refused, tests/certification/test_wizard.py).
+    e2e_world.home_town.tier = Tier.POTENTIAL
+    e2e_world.home_town.save(update_fields=["tier"])
     expert = make_user(Role.EXPERT, username="expert")
     return CertWorld(e2e_world, cycle, expert, today)
 
@@ -160,7 +163,7 @@ def test_certification_from_application_to_certificate(cert_world, session, open
     assert page.url == step_url
     app.refresh_from_db()
     assert app.annual_output_wan == Decimal("70000.00")
-    assert any(url.endswith(f"{PRECHECK}?policy=YC-2023") for url in session.requests)
+    assert any(url.endswith(f"/api/v1/applications/{app.pk}/check/") for url in session.requests)
 
     page.get_by_role("button", name="保存并下一步").click()
     expect(steps.locator("a.current")).to_have_text("4. 申报材料")
@@ -354,11 +357,11 @@ def test_certification_from_application_to_certificate(cert_world, session, open
 
     county.nav("专业镇名录").click()
     page.get_by_role("link", name="万荣县外加剂").click()
-    # Certified for the city tier, the (already provincial) town keeps its higher tier.
-    expect(page.locator("h1")).to_have_text("万荣县外加剂 省级专业镇")
+    # Certified for the city tier, the potential town is now a city-level one.
+    expect(page.locator("h1")).to_have_text("万荣县外加剂 市级专业镇")
     county.screenshot("cert-15-town")
     world.home_town.refresh_from_db()
-    assert world.home_town.tier == Tier.PROVINCIAL
+    assert world.home_town.tier == Tier.CITY
 
 
 @pytest.mark.e2e

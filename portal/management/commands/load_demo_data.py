@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from certification.demo import EXPERTS, load_demo_certification
+from certification.demo import EXPERTS, WIZARD_COUNTY_ACCOUNT, load_demo_certification, load_demo_wizard
 from certification.reference import ensure_default_policy
 from evaluation.demo import load_demo_assessment
 from tasks_registry.county_demo import load_demo_county_mechanisms
@@ -23,11 +23,12 @@ class Command(BaseCommand):
             ensure_default_policy()
             load_tasks(timezone.localdate().year)
         load_demo_certification(result["password"])
+        load_demo_wizard(result["password"], filled=result["filled"])
         load_demo_tasks()
         load_demo_county_mechanisms()
         load_demo_assessment()  # last year's evaluation and assessment, published
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
-        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS]:
+        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS, WIZARD_COUNTY_ACCOUNT]:
             self.stdout.write(f"  {username:10s} {full_name}")
         for username, key in result["tokens"].items():
             self.stdout.write(f"API token of {username}: {key}")

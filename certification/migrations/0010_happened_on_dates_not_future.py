@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0008_town_evidence_from_certified'),
+        ('certification', '0009_application_declined_firms'),
     ]
 
     operations = [
