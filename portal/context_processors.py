@@ -3,6 +3,7 @@
 from certification.permissions import can_read_applications, can_read_reexaminations
 from core.models import Notification
 from evaluation.workflow import sees_inspections, sees_supervision_notices
+from funds.permissions import sees_fund
 from tasks_registry.permissions import uses_problem_ledger
 from towns.permissions import (
     can_browse_enterprises,
@@ -28,6 +29,7 @@ def role(request):
         "uses_problem_ledger": uses_problem_ledger(user),
         "sees_supervision_notices": sees_supervision_notices(user),
         "sees_inspections": sees_inspections(user),
+        "sees_fund": sees_fund(user),
         "is_office": is_office(user),
         "is_programme_member": is_programme_member(user),
         "uses_pages": uses_pages(user),
