@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from certification.api import views as certification
 from evaluation.api import views as evaluation
+from funds.api import views as funds
 from tasks_registry.api import views as tasks
 from towns.api import views as towns
 
@@ -24,6 +25,8 @@ router.register("tasks", tasks.TaskViewSet, basename="task")
 router.register("reports", tasks.ReportViewSet, basename="report")
 router.register("problems", tasks.ProblemViewSet, basename="problem")
 router.register("projects", tasks.ProjectViewSet, basename="project")
+router.register("fund-budgets", funds.FundBudgetViewSet, basename="fund-budget")
+router.register("fund-allocations", funds.FundAllocationViewSet, basename="fund-allocation")
 
 urlpatterns = [
     path("certification/precheck/", certification.PrecheckView.as_view(), name="precheck"),
