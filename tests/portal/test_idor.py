@@ -14,7 +14,7 @@ from certification import services as cert_services
 from towns.models import Role
 
 from ..factories import make_user, pdf_bytes
-from ..helpers import client_of, evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import client_of, evidence_file_for, fund_objects, inspection_objects, reexamination_of
 
 
 def _patterns(resolver=None, prefix=""):
@@ -76,6 +76,8 @@ PAGES = {
         NOT_FOUND,
     ),
     "inspection-attachment": (lambda o: {"pk": inspection_objects(o)["inspection_attachment"].pk}, NOT_FOUND),
+    "fund-allocation-detail": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, NOT_FOUND),
+    "fund-allocation-attachment": (lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk}, NOT_FOUND),
     # office-only actions: refused by role (403), whatever the object
     "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, FORBIDDEN),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
@@ -91,6 +93,19 @@ PAGES = {
     "measure-edit": (lambda o: {"number": 4, "pk": o["measure"].pk}, FORBIDDEN),
     "plan-copy": (lambda o: {"number": 4}, FORBIDDEN),
     "evaluation-config": (lambda o: {"year": 2025}, FORBIDDEN),
+    # the fund is the office's to change (a county's own allocation included)
+    "fund-budget-edit": (lambda o: {"year": fund_objects(o)["fund_budget"].year}, FORBIDDEN),
+    "fund-budget-attachment-delete": (lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk}, FORBIDDEN),
+    "fund-allocation-edit": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, FORBIDDEN),
+    "fund-allocation-transition": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk, "action": "issue"},
+        FORBIDDEN,
+    ),
+    "fund-allocation-delete": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, FORBIDDEN),
+    "fund-allocation-attachment-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk},
+        FORBIDDEN,
+    ),
     # public by design (the registry entry, certificates, public notices, the task board)
     "county-detail": (lambda o: {"pk": o["county"].pk}, OPEN),
     "town-detail": (lambda o: {"pk": o["town"].pk}, OPEN),
@@ -100,6 +115,7 @@ PAGES = {
     "task-detail": (lambda o: {"number": 4}, OPEN),
     "report-create": (lambda o: {"number": 4}, OPEN),  # every county supports every task
     "target-rows": (lambda o: {"key": "coverage"}, OPEN),
+    "fund-budget-attachment": (lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk}, OPEN),  # city's
 }
 API = {
     "enterprise-detail": (lambda o: o["enterprise"].pk, NOT_FOUND),
@@ -116,6 +132,8 @@ API = {
     "certificate-detail": (lambda o: o["certificate"].pk, OPEN),
     "policy-detail": (lambda o: o["cycle"].policy.pk, OPEN),
     "task-detail": (lambda o: 4, OPEN),
+    "fund-allocation-detail": (lambda o: fund_objects(o)["fund_allocation"].pk, NOT_FOUND),
+    "fund-budget-detail": (lambda o: fund_objects(o)["fund_budget"].year, OPEN),  # the city's figures
 }
 
 
@@ -132,7 +150,10 @@ def test_pages_answer_404_outside_scope(world, objects):
     for name, (kwargs, expected) in PAGES.items():
         url = reverse(name, kwargs=kwargs(objects))
         for method in ("get", "post"):
-            status = getattr(outsider, method)(url).status_code
+            response = getattr(outsider, method)(url)
+            for close in response._resource_closers:  # an OPEN download's file, not left to the garbage collector
+                close()
+            status = response.status_code
             if expected == OPEN:  # visible to this role; a POST may still be refused by role (403)
                 ok = status in (200, 302, 400, 405) or (method == "post" and status == 403)
             else:

@@ -35,7 +35,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from towns.models import Role
 
 from ..factories import make_user
-from ..helpers import evidence_file_for, inspection_objects, reexamination_of
+from ..helpers import evidence_file_for, fund_objects, inspection_objects, reexamination_of
 
 ROLES = ["anon", "norole", "api", "expert", "expert2", "county", "county2", "office", "bureau", "leader"]
 LOGIN, REDIRECT = "login", "redirect"  # 302 to the login page; 302 elsewhere (the page's own behaviour)
@@ -249,6 +249,48 @@ MATRIX = {
     # the plan's targets dashboard: city-level aggregates, for everyone in the programme (nav and view agree)
     "targets": ({}, "get", PROGRAMME),
     "target-rows": ({"key": "coverage"}, "get", PROGRAMME),
+    # the special fund: the office keeps it; leaders and task 1's units (市工信局, the bureau here) read every
+    # allocation, a county its own (the allocation is 万荣县's); the figures and the budget's document are everyone's
+    # in the programme (funds.permissions)
+    "funds": ({}, "get", PROGRAMME),
+    "fund-budget-create": ({}, "get", OFFICE_ONLY),
+    "fund-budget-edit": (lambda o: {"year": fund_objects(o)["fund_budget"].year}, "get", OFFICE_ONLY),
+    "fund-budget-attachment": (lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk}, "get", PROGRAMME),
+    "fund-budget-attachment-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk},
+        "post",
+        row(403, office=REDIRECT),
+    ),
+    "fund-allocation-list": ({}, "get", PROGRAMME),  # a county's own rows: tests/funds/test_pages.py
+    "fund-allocation-create": ({}, "get", OFFICE_ONLY),
+    "fund-allocation-detail": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk},
+        "get",
+        PROGRAMME | {"county2": 404},
+    ),
+    "fund-allocation-attachment": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk},
+        "get",
+        PROGRAMME | {"county2": 404},
+    ),
+    "fund-allocation-edit": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, "get", OFFICE_ONLY),
+    # the office's empty POST: the issue form again, with its errors
+    "fund-allocation-transition": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk, "action": "issue"},
+        "post",
+        row(403, office=400),
+    ),
+    # (before the allocation's deletion below: the office's POSTs run in this order)
+    "fund-allocation-attachment-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk},
+        "post",
+        row(403, office=REDIRECT),
+    ),
+    "fund-allocation-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk},
+        "post",
+        row(403, office=REDIRECT),
+    ),
 }
 
 # Cells where the code and the table disagree and the fix is too large for this sweep:
