@@ -122,9 +122,7 @@ class AllocationForm(forms.Form):
                 "merit",
                 widget=forms.Textarea(attrs={"rows": 3}),
                 required=True,
-                help_text=_(
-                    "五、（四）：对评价排名靠前、成效突出的专业镇所在县（市、区）政府予以表扬奖励。请写明成效突出之处。"
-                ),
+                help_text=_("请写明成效突出之处：与评估排名一起，是予以表扬奖励的理由。"),
             )
         else:
             fields["purpose"] = forms.ChoiceField(

@@ -76,6 +76,14 @@ def _record_attachment(obj, *, user, added: str | None = None, removed: str | No
     )
 
 
+def _as_created(obj) -> dict[str, Any]:
+    """A new record's values for its first trail entry: what was entered (blank fields and the bookkeeping left out;
+    the entry itself says who and when)."""
+    return {
+        k: v for k, v in audit.snapshot(obj).items() if v not in ("", None) and k not in ("created_by", "created_at")
+    }
+
+
 def _delete_file_after_commit(attachment) -> None:
     file = attachment.file
     transaction.on_commit(lambda: file.delete(save=False))
@@ -112,7 +120,10 @@ def budget_save(
             budget.save()
     except IntegrityError:  # the same year recorded by someone else a moment ago
         raise ValidationError({"year": _("该年度的专项资金预算已登记，请修改原预算。")}) from None
-    audit.record(action=Action.CREATE if before is None else Action.UPDATE, obj=budget, user=user, before=before)
+    if before is None:
+        audit.record(action=Action.CREATE, obj=budget, user=user, after=_as_created(budget))
+    else:
+        audit.record(action=Action.UPDATE, obj=budget, user=user, before=before)
     budget_attach(user=user, budget=budget, files=attachments)
     return budget
 
@@ -198,7 +209,7 @@ def allocation_create(*, user, kind: str, data: dict[str, Any], attachments: Ite
     _fill(allocation, data)
     _check_within_budget(budget, allocation.amount_wan)
     allocation.save()
-    audit.record(action=Action.CREATE, obj=allocation, user=user)
+    audit.record(action=Action.CREATE, obj=allocation, user=user, after=_as_created(allocation))
     allocation_attach(user=user, allocation=allocation, files=attachments)
     return allocation
 

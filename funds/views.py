@@ -64,6 +64,7 @@ def _charts(summary: selectors.FundSummary) -> dict:
                 BarSeries(series[1], [r.figures.paid for r in rows]),
             ],
             label=label,
+            width=560,
         )
 
     return {

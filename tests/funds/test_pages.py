@@ -279,3 +279,20 @@ def test_lists_do_not_grow_with_allocations(allocated, fund_world, client_for, a
     large = {f"{n}{p}": queries(client, reverse(n), p) for n, p in PAGES} | {u: queries(api, u) for u in API}
     assert small == large
     assert max(large.values()) <= BUDGET, large
+
+
+def test_the_bar_chart_escapes_labels_and_says_when_there_is_nothing():
+    from core.charts import BarSeries, bar_chart_svg
+
+    assert str(bar_chart_svg(categories=["万荣县"], series=[BarSeries("已安排", [Decimal("0")])], label="x")) == (
+        '<p class="muted">暂无数据。</p>'
+    )
+    svg = str(
+        bar_chart_svg(
+            categories=["<b>镇</b>", "盐湖区"],
+            series=[BarSeries("已安排", [Decimal("120"), Decimal("30.5")]), BarSeries("已拨付", [Decimal("0"), None])],
+            label="按县",
+        )
+    )
+    assert "<b>" not in svg and "&lt;b&gt;镇&lt;/b&gt; 已安排：120万元" in svg
+    assert svg.count('<rect class="bar"') == 4 and "盐湖区 已拨付：0万元" in svg
