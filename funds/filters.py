@@ -1,16 +1,24 @@
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from towns.models import County
+from towns.validators import FIRST_FIGURE_YEAR, LAST_PROGRAMME_YEAR
 
 from .models import FundAllocation
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField  # a year is a whole number (2026.5 is a 400, not 2026)
 
 
 class AllocationFilter(django_filters.FilterSet):
     """The allocations list's filters: the same for the page, its export and the API."""
 
-    year = django_filters.NumberFilter(field_name="budget__year", label=_("年度"))
+    year = YearFilter(
+        field_name="budget__year", label=_("年度"), min_value=FIRST_FIGURE_YEAR, max_value=LAST_PROGRAMME_YEAR
+    )
     county = django_filters.ModelChoiceFilter(
         queryset=County.objects.all(), label=_("县（市、区）"), empty_label=_("全部县（市、区）")
     )

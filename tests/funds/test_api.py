@@ -124,3 +124,10 @@ def test_the_api_only_reads(fund_world, api_for):
     client = api_for("office")
     assert client.post("/api/v1/fund-allocations/", {"amount_wan": "1"}).status_code == 405
     assert client.delete(f"/api/v1/fund-budgets/{fund_world.year}/").status_code == 405
+
+
+def test_bad_filters_are_a_400_naming_the_field(fund_world, api_for):
+    client = api_for("office")
+    for params in ({"year": "2026.5"}, {"year": "1" + "0" * 30}, {"county": "abc"}, {"status": "lost"}):
+        response = client.get("/api/v1/fund-allocations/", params)
+        assert response.status_code == 400 and set(response.json()) == set(params), params

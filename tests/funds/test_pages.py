@@ -296,3 +296,53 @@ def test_the_bar_chart_escapes_labels_and_says_when_there_is_nothing():
     )
     assert "<b>" not in svg and "&lt;b&gt;镇&lt;/b&gt; 已安排：120万元" in svg
     assert svg.count('<rect class="bar"') == 4 and "盐湖区 已拨付：0万元" in svg
+
+
+def test_attachments_are_uploaded_served_in_scope_and_removed(allocated, client_for, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..factories import pdf_bytes
+
+    office = client_for("office")
+    reward = allocated["reward"]
+    url = reverse("fund-allocation-detail", args=[reward.pk])
+    response = office.post(url, {})
+    assert response.status_code == 400 and "该字段是必填项" in text(response)
+    response = office.post(url, {"attachments": [SimpleUploadedFile("拨付凭证.pdf", pdf_bytes())]})
+    assert response.status_code == 302
+    attachment = reward.attachments.get()
+    download = reverse("fund-allocation-attachment", args=[attachment.pk])
+    for role, status in (("county", 200), ("leader", 200), ("expert", 403)):
+        got = client_for(role).get(download)
+        for close in got._resource_closers:  # the file (response.close() would close the test database too)
+            close()
+        assert got.status_code == status, role
+    yanhu = client_of(None, other_county_user(world)).get(download)
+    assert yanhu.status_code == 404
+    response = office.post(url, {"attachments": [SimpleUploadedFile("假.pdf", b"<html>not a pdf</html>")]})
+    assert response.status_code == 400 and "文件内容与扩展名不符" in text(response)
+    assert (
+        client_for("county").post(reverse("fund-allocation-attachment-delete", args=[attachment.pk])).status_code == 403
+    )
+    assert office.post(reverse("fund-allocation-attachment-delete", args=[attachment.pk])).status_code == 302
+    assert not reward.attachments.exists()
+    history = text(office.get(url))
+    assert "附件 ： 拨付凭证.pdf → —" in history or "附件：拨付凭证.pdf → —" in history
+
+
+def test_the_office_corrects_a_budget_and_its_document(fund_world, client_for):
+    office = client_for("office")
+    url = reverse("fund-budget-edit", args=[fund_world.year])
+    form = office.get(url)
+    assert form.status_code == 200 and 'name="year"' not in form.content.decode()  # the year stays the year
+    data = {
+        "amount_wan": "650",
+        "document_title": "关于追加专项资金预算的通知",
+        "document_number": f"运财企〔{fund_world.year}〕21号",
+        "document_date": TODAY.isoformat(),
+    }
+    assert office.post(url, data).status_code == 302
+    fund_world.budget.refresh_from_db()
+    assert fund_world.budget.amount_wan == Decimal("650")
+    assert client_for("county").post(url, data).status_code == 403
+    assert client_for("office").get(reverse("fund-budget-edit", args=[fund_world.year - 3])).status_code == 404
