@@ -219,3 +219,121 @@ def line_chart_svg(
             )
     parts.append(mark_safe("</svg>"))  # noqa: S308 - a literal closing tag
     return mark_safe("".join(parts))  # noqa: S308 - every part above is built by format_html
+
+
+@dataclass
+class BarSeries:
+    label: str
+    values: Sequence[Decimal]  # in 万元, one per category
+
+
+def bar_chart_svg(
+    *,
+    categories: Sequence[str],
+    series: Sequence[BarSeries],
+    label: str,
+    width: int = 640,
+    label_width: int = 120,
+) -> SafeString:
+    """Horizontal grouped bars as inline SVG: one band per category (a county, a purpose), one bar per series
+    (e.g. 已安排, 已拨付), x in 万元 from zero, the amount at each bar's end and as its tooltip, a legend on top.
+    Presentation attributes only (no ``style``), so it passes a CSP without inline styles."""
+    if not categories or not any(v for s in series for v in s.values):
+        return format_html('<p class="muted">{}</p>', _("暂无数据。"))
+    bar, gap, legend_h = 14, 10, 24
+    band = bar * len(series) + gap
+    left, right, top, bottom = label_width, 90, legend_h + 8, 30
+    plot_w = width - left - right
+    height = top + band * len(categories) + bottom
+    peak = max(float(v) for s in series for v in s.values if v is not None)
+    step = _nice_step(peak)
+    x_max = step * max(1, -(-peak // step)) if peak > 0 else step
+
+    def x_at(value: float) -> float:
+        return left + plot_w * value / x_max
+
+    parts: list[str] = [
+        format_html(
+            '<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
+            'role="img" aria-label="{}"><title>{}</title>',
+            width,
+            height,
+            width,
+            height,
+            label,
+            label,
+        )
+    ]
+    for number, item in enumerate(series):  # the legend
+        lx = left + 110 * number
+        parts.append(
+            format_html(
+                '<rect x="{}" y="6" width="12" height="12" fill="{}"/>'
+                '<text x="{}" y="16" font-size="12" fill="#1f2933">{}</text>',
+                lx,
+                PALETTE[number % len(PALETTE)],
+                lx + 16,
+                item.label,
+            )
+        )
+    tick = 0.0
+    while tick <= x_max + 1e-9:
+        x = round(x_at(tick), 1)
+        parts.append(
+            format_html(
+                '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9e2ec" stroke-width="1"/>'
+                '<text class="tick" x="{}" y="{}" text-anchor="middle" font-size="11" fill="#616e7c">{}</text>',
+                x,
+                top - 4,
+                x,
+                top + band * len(categories),
+                x,
+                top + band * len(categories) + 14,
+                _tick_label(tick),
+            )
+        )
+        tick += step
+    parts.append(
+        format_html(
+            '<text class="axis-title" x="{}" y="{}" text-anchor="end" font-size="12" fill="#616e7c">{}</text>',
+            width - 4,
+            height - 4,
+            _("金额（万元）"),
+        )
+    )
+    for index, category in enumerate(categories):
+        y0 = top + band * index
+        parts.append(
+            format_html(
+                '<text class="category" x="{}" y="{}" text-anchor="end" font-size="12" fill="#1f2933">{}</text>',
+                left - 6,
+                round(y0 + (band - gap) / 2 + 4, 1),
+                category,
+            )
+        )
+        for number, item in enumerate(series):
+            value = item.values[index] or Decimal(0)
+            y = y0 + bar * number
+            w = round(x_at(float(value)) - left, 1)
+            tip = _("%(category)s %(series)s：%(value)s") % {
+                "category": category,
+                "series": item.label,
+                "value": format_wan(value),
+            }
+            parts.append(
+                format_html(
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>'
+                    '<text class="value" x="{}" y="{}" font-size="11" fill="#3e4c59">{}</text>',
+                    left,
+                    y,
+                    max(w, 0),
+                    bar - 2,
+                    PALETTE[number % len(PALETTE)],
+                    tip,
+                    round(left + max(w, 0) + 4, 1),
+                    y + bar - 4,
+                    format_wan(value),
+                )
+            )
+    parts.append(mark_safe("</svg>"))  # noqa: S308 - a literal closing tag
+    return mark_safe("".join(parts))  # noqa: S308 - every part above is built by format_html

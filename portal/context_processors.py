@@ -9,6 +9,7 @@ from certification.permissions import can_read_applications, can_read_reexaminat
 from core.models import Notification
 from evaluation.assessment_workflow import sees_assessments
 from evaluation.workflow import sees_inspections, sees_supervision_notices
+from funds.permissions import sees_fund
 from tasks_registry.county_permissions import sees_every_county
 from tasks_registry.permissions import uses_problem_ledger
 from towns.models import Role
@@ -36,6 +37,7 @@ NAV_NAMES = (
     "project-list",
     "evaluation-list",
     "assessment-list",
+    "funds",
     "targets",
     "inspection-list",
     "supervision-notices",
@@ -94,6 +96,7 @@ def role(request):
         "sees_supervision_notices": sees_supervision_notices(user),
         "sees_inspections": sees_inspections(user),
         "sees_assessments": sees_assessments(user),
+        "sees_fund": sees_fund(user),
         "is_office": is_office(user),
         "is_programme_member": is_programme_member(user),
         "uses_pages": uses_pages(user),

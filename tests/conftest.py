@@ -211,6 +211,51 @@ def tasks_world(world):
     )
 
 
+# --- the special fund (funds) ------------------------------------------------------------------------------
+
+
+@dataclass
+class FundWorld:
+    budget: object  # this year's, 500 万元, recorded by the office
+    run: object  # the 2025 evaluation, published
+    top: object  # its commendation of 万荣县外加剂 (rank 1, 万荣县)
+    second: object  # its commendation of 盐湖区水泵 (rank 2, 盐湖区)
+    project: object  # a key project of 盐湖区水泵
+    office: object
+    year: int
+
+
+@pytest.fixture
+def fund_world(world, tasks_world) -> FundWorld:
+    """A budget of 500 万元 for this year and a published 2025 evaluation commending the world's two towns; the task
+    units are loaded (tasks_world), so 市工信局 (task 1's lead) reads every allocation and 市招商投资中心 the totals."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from funds import services as funds
+
+    from .factories import CommendationFactory, EvaluationRunFactory, KeyProjectFactory
+
+    year = timezone.localdate().year
+    office = world.users["office"]
+    budget = funds.budget_save(
+        user=office,
+        data={
+            "year": year,
+            "amount_wan": Decimal("500"),
+            "document_title": f"关于下达{year}年度培育特色专业镇发展专项资金预算的通知",
+            "document_number": f"运财企〔{year}〕3号",
+            "document_date": timezone.localdate().replace(month=1, day=15),
+        },
+    )
+    run = EvaluationRunFactory(year=2025, status="published")
+    top = CommendationFactory(run=run, town=world.home_town, county=world.home_county, rank=1)
+    second = CommendationFactory(run=run, town=world.other_town, county=world.other_county, rank=2)
+    project = KeyProjectFactory(town=world.other_town, name="水泵检测中心")
+    return FundWorld(budget, run, top, second, project, office, year)
+
+
 # --- the portal in production mode (tests/live.py) ---------------------------------------------------
 
 

@@ -254,3 +254,27 @@ def tier_change_for(town):
     from .factories import TierChangeFactory
 
     return TownTierChange.objects.filter(town=town).first() or TierChangeFactory(town=town)
+
+
+def fund_objects(objects: dict) -> dict:
+    """Add to the ``objects`` fixture (once) this year's fund budget with an attachment, and a proposed (拟安排)
+    support to its town (万荣县外加剂) with an attachment. Keys: fund_budget, fund_budget_attachment, fund_allocation,
+    fund_allocation_attachment."""
+    if "fund_allocation" in objects:
+        return objects
+    from .factories import (
+        AllocationAttachmentFactory,
+        BudgetAttachmentFactory,
+        FundAllocationFactory,
+        FundBudgetFactory,
+    )
+
+    budget = FundBudgetFactory(year=timezone.localdate().year)
+    allocation = FundAllocationFactory(budget=budget, town=objects["town"], county=objects["town"].county)
+    objects.update(
+        fund_budget=budget,
+        fund_budget_attachment=BudgetAttachmentFactory(budget=budget),
+        fund_allocation=allocation,
+        fund_allocation_attachment=AllocationAttachmentFactory(allocation=allocation),
+    )
+    return objects

@@ -2,5 +2,6 @@
 
 from .assessment import *  # noqa: F403
 from .county_mechanisms import *  # noqa: F403
+from .funds import *  # noqa: F403
 from .registry import *  # noqa: F403
 from .workflows import *  # noqa: F403

@@ -19,6 +19,7 @@ from ..helpers import (
     client_of,
     county_objects,
     evidence_file_for,
+    fund_objects,
     inspection_objects,
     reexamination_of,
     tier_change_for,
@@ -113,6 +114,8 @@ PAGES = {
     "assessment-detail": (lambda o: {"pk": assessment_objects(o)["assessment_draft"].pk}, NOT_FOUND),  # a draft
     "assessment-publish": (lambda o: {"pk": assessment_objects(o)["assessment_draft"].pk}, NOT_FOUND),
     "assessment-result": (lambda o: {"pk": assessment_objects(o)["assessment_result"].pk}, NOT_FOUND),  # 万荣县's
+    "fund-allocation-detail": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, NOT_FOUND),
+    "fund-allocation-attachment": (lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk}, NOT_FOUND),
     # office-only actions: refused by role (403), whatever the object
     "inspection-edit": (lambda o: {"pk": inspection_objects(o)["inspection"].pk}, FORBIDDEN),
     "town-tier-change": (lambda o: {"pk": o["town"].pk}, FORBIDDEN),
@@ -130,6 +133,19 @@ PAGES = {
     "plan-copy": (lambda o: {"number": 4}, FORBIDDEN),
     "evaluation-config": (lambda o: {"year": 2025}, FORBIDDEN),
     "assessment-config": (lambda o: {"year": 2025}, FORBIDDEN),
+    # the fund is the office's to change (a county's own allocation included)
+    "fund-budget-edit": (lambda o: {"year": fund_objects(o)["fund_budget"].year}, FORBIDDEN),
+    "fund-budget-attachment-delete": (lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk}, FORBIDDEN),
+    "fund-allocation-edit": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, FORBIDDEN),
+    "fund-allocation-transition": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk, "action": "issue"},
+        FORBIDDEN,
+    ),
+    "fund-allocation-delete": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, FORBIDDEN),
+    "fund-allocation-attachment-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk},
+        FORBIDDEN,
+    ),
     # public by design (the registry entry, certificates, public notices, the task board)
     "county-detail": (lambda o: {"pk": o["county"].pk}, OPEN),
     "town-detail": (lambda o: {"pk": o["town"].pk}, OPEN),
@@ -139,6 +155,7 @@ PAGES = {
     "task-detail": (lambda o: {"number": 4}, OPEN),
     "report-create": (lambda o: {"number": 4}, OPEN),  # every county supports every task
     "target-rows": (lambda o: {"key": "coverage"}, OPEN),
+    "fund-budget-attachment": (lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk}, OPEN),  # city's
 }
 API = {
     "enterprise-detail": (lambda o: o["enterprise"].pk, NOT_FOUND),
@@ -159,6 +176,8 @@ API = {
     "certificate-detail": (lambda o: o["certificate"].pk, OPEN),
     "policy-detail": (lambda o: o["cycle"].policy.pk, OPEN),
     "task-detail": (lambda o: 4, OPEN),
+    "fund-allocation-detail": (lambda o: fund_objects(o)["fund_allocation"].pk, NOT_FOUND),
+    "fund-budget-detail": (lambda o: fund_objects(o)["fund_budget"].year, OPEN),  # the city's figures
 }
 API_POST_ONLY = {"application-check"}  # asked with an empty POST
 
@@ -186,7 +205,10 @@ def test_pages_answer_404_outside_scope(world, objects):
     for name, (kwargs, expected) in PAGES.items():
         url = reverse(name, kwargs=kwargs(objects))
         for method in ("get", "post"):
-            status = getattr(outsider, method)(url).status_code
+            response = getattr(outsider, method)(url)
+            for close in response._resource_closers:  # an OPEN download's file, not left to the garbage collector
+                close()
+            status = response.status_code
             if expected == OPEN:  # visible to this role; a POST may still be refused by role (403)
                 ok = status in (200, 302, 400, 405) or (method == "post" and status == 403)
             else:

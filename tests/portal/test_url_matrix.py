@@ -39,6 +39,7 @@ from ..helpers import (
     assessment_objects,
     county_objects,
     evidence_file_for,
+    fund_objects,
     inspection_objects,
     reexamination_of,
     tier_change_for,
@@ -337,6 +338,48 @@ MATRIX = {
         lambda o: {"pk": county_objects(o)["county_task_report_attachment"].pk},
         "get",
         COUNTY_LISTS,
+    ),
+    # the special fund: the office keeps it; leaders and task 1's units (市工信局, the bureau here) read every
+    # allocation, a county its own (the allocation is 万荣县's); the figures and the budget's document are everyone's
+    # in the programme (funds.permissions)
+    "funds": ({}, "get", PROGRAMME),
+    "fund-budget-create": ({}, "get", OFFICE_ONLY),
+    "fund-budget-edit": (lambda o: {"year": fund_objects(o)["fund_budget"].year}, "get", OFFICE_ONLY),
+    "fund-budget-attachment": (lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk}, "get", PROGRAMME),
+    "fund-budget-attachment-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_budget_attachment"].pk},
+        "post",
+        row(403, office=REDIRECT),
+    ),
+    "fund-allocation-list": ({}, "get", PROGRAMME),  # a county's own rows: tests/funds/test_pages.py
+    "fund-allocation-create": ({}, "get", OFFICE_ONLY),
+    "fund-allocation-detail": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk},
+        "get",
+        PROGRAMME | {"county2": 404},
+    ),
+    "fund-allocation-attachment": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk},
+        "get",
+        PROGRAMME | {"county2": 404},
+    ),
+    "fund-allocation-edit": (lambda o: {"pk": fund_objects(o)["fund_allocation"].pk}, "get", OFFICE_ONLY),
+    # the office's empty POST: the issue form again, with its errors
+    "fund-allocation-transition": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk, "action": "issue"},
+        "post",
+        row(403, office=400),
+    ),
+    # (before the allocation's deletion below: the office's POSTs run in this order)
+    "fund-allocation-attachment-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation_attachment"].pk},
+        "post",
+        row(403, office=REDIRECT),
+    ),
+    "fund-allocation-delete": (
+        lambda o: {"pk": fund_objects(o)["fund_allocation"].pk},
+        "post",
+        row(403, office=REDIRECT),
     ),
 }
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from certification.demo import EXPERTS, WIZARD_COUNTY_ACCOUNT, load_demo_certification, load_demo_wizard
 from certification.reference import ensure_default_policy
 from evaluation.demo import load_demo_assessment
+from funds.demo import load_demo_funds
 from tasks_registry.county_demo import load_demo_county_mechanisms
 from tasks_registry.demo import load_demo_tasks
 from tasks_registry.loading import load_tasks
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         load_demo_tasks()
         load_demo_county_mechanisms()
         load_demo_assessment()  # last year's evaluation and assessment, published
+        load_demo_funds()  # this year's budget and allocations (a published evaluation's rewards among them)
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
         for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS, WIZARD_COUNTY_ACCOUNT]:
             self.stdout.write(f"  {username:10s} {full_name}")
