@@ -146,3 +146,7 @@ class StoredFile(models.Model):
 
     def storage_dir(self) -> str:
         raise NotImplementedError
+
+
+# --- spreadsheet jobs: core/jobs_models.py ------------------------------------------------------------------
+from .jobs_models import ExportJob, ImportJob  # noqa: E402, F401  (their own module)

@@ -19,6 +19,15 @@ class EnterpriseForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if towns is not None:
             self.fields["town"].queryset = towns
+        # The model allows a blank code only for an enterprise the plan names whose code the county has not yet
+        # entered (reference data). Anyone registering or keeping an enterprise here gives it, as the import
+        # template's 必填 says; such a plan-named enterprise may stay blank until the code is known.
+        code = self.fields["credit_code"]
+        placeholder = self.instance.pk is not None and not self.instance.credit_code
+        code.required = not placeholder
+        code.help_text = str(_("18位，按GB 32100-2015校验（不使用I、O、Z、S、V）。")) + (
+            str(_("规划点名的企业取得代码前可暂不填写。")) if placeholder else ""
+        )
 
     def clean_credit_code(self):
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -85,4 +94,7 @@ class WithdrawEvidenceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = forms.FileField(
+        label=_("表格文件"),
+        help_text=_("接受 .xlsx、.xls、.ods、.csv（UTF-8 或 GB18030 编码）；按模板的表头填写，最多100万行。"),
+    )

@@ -13,11 +13,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from openpyxl.utils import get_column_letter
 
+from core.sheet_reader import FormulaCell
 from core.spreadsheets import ImportReport, RowError, TemplateColumn
 
 from .models import Enterprise, EnterpriseYearFigures, Town
+from .validators import validate_credit_code
 
 ROLE_BY_LABEL = {str(label): value for value, label in Enterprise.Role.choices}
 YES, NO = "是", "否"
@@ -26,7 +29,11 @@ ENTERPRISE_COLUMNS: tuple[TemplateColumn, ...] = (
     TemplateColumn("专业镇", "town", True, "填写本县（市、区）专业镇的完整名称，如“万荣县外加剂”。", width=18),
     TemplateColumn("企业名称", "name", True, "企业全称。", width=28),
     TemplateColumn(
-        "统一社会信用代码", "credit_code", True, "18位，按GB 32100-2015校验；已登记的代码将更新该企业。", width=22
+        "统一社会信用代码",
+        "credit_code",
+        True,
+        "必填，18位，按GB 32100-2015校验；导入按此代码识别企业，已登记的代码将更新该企业。",
+        width=22,
     ),
     TemplateColumn("在镇中的角色", "role", True, "龙头企业 / 关联配套企业 / 其他。", tuple(ROLE_BY_LABEL), width=14),
     TemplateColumn("规上企业", "above_designated_size", True, "是 / 否。", (YES, NO), width=10),
@@ -41,7 +48,7 @@ _LETTER = {c.key: f"{get_column_letter(i)}列（{c.header}）" for i, c in enume
 ENTERPRISE_EXAMPLE = (
     "万荣县外加剂",
     "示例外加剂有限公司",
-    "91140822MA0K1234X0",
+    "91140822MA0K1234X9"  # a valid GB 32100-2015 check character: the sample row imports as it is,
     "关联配套企业",
     "是",
     "聚羧酸减水剂",
@@ -50,6 +57,11 @@ ENTERPRISE_EXAMPLE = (
     230,
     None,
     456.7,
+)
+
+
+FORMULA_MESSAGE = _lazy(
+    "该单元格是公式（%(formula)s），文件中没有它的计算结果。请改为直接填写数值或文字（可复制后“选择性粘贴 → 数值”）。"
 )
 
 
@@ -64,6 +76,9 @@ class ParsedRow:
 
 def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int) -> Any:
     field = model._meta.get_field(key)
+    if raw in (None, "") and not field.blank:
+        errors.append(RowError(number, _LETTER[key], _("必填。")))  # not Django's "这个值不能为 null。"
+        return None
     try:
         if field.get_internal_type() == "DecimalField" and isinstance(raw, (int, float)):
             raw = Decimal(str(raw))
@@ -86,6 +101,18 @@ def parse_enterprise_row(
     number: int, raw: dict[str, Any], towns: dict[str, Town]
 ) -> tuple[ParsedRow | None, list[RowError]]:
     errors: list[RowError] = []
+    formulas = [k for k, v in raw.items() if isinstance(v, FormulaCell)]
+    if formulas:
+        raw = dict(raw)
+        for key in formulas:
+            errors.append(
+                RowError(
+                    number,
+                    _LETTER[key],
+                    FORMULA_MESSAGE % {"formula": raw[key].text},
+                )
+            )
+            raw[key] = None
     town_name = str(raw["town"] or "")
     town = towns.get(town_name)
     if town is None:
@@ -112,18 +139,27 @@ def parse_enterprise_row(
         "main_products": _field_value(Enterprise, "main_products", raw["main_products"], errors, number) or "",
     }
     if not credit_code:
-        errors.append(RowError(number, _LETTER["credit_code"], _("必填。")))
+        if "credit_code" not in formulas:
+            errors.append(RowError(number, _LETTER["credit_code"], _("必填。")))
     else:
-        _field_value(Enterprise, "credit_code", credit_code, errors, number)
+        try:  # the GB 32100 rule alone: one message, not also Django's length message
+            validate_credit_code(credit_code)
+        except ValidationError as exc:
+            errors.append(RowError(number, _LETTER["credit_code"], exc.messages[0]))
     figures = None
     figure_keys = ("year", *EnterpriseYearFigures.FIGURE_FIELDS)
     if any(raw[k] not in (None, "") for k in figure_keys):
-        figures = {k: _field_value(EnterpriseYearFigures, k, raw[k], errors, number) for k in figure_keys}
-        for key in ("year", "output_wan", "local_jobs"):
-            if raw[key] in (None, ""):
-                errors.append(RowError(number, _LETTER[key], _("填报年度数据时必填。")))
+        figures = {}
+        for key in figure_keys:
+            if key in ("year", "output_wan", "local_jobs") and raw[key] in (None, ""):
+                if key not in formulas:
+                    errors.append(RowError(number, _LETTER[key], _("填报年度数据时必填。")))
+                figures[key] = None
+            else:
+                figures[key] = _field_value(EnterpriseYearFigures, key, raw[key], errors, number)
     if errors:
-        return None, errors
+        seen: set[str] = set()  # one message per cell: the first (a formula's, before "必填")
+        return None, [e for e in errors if not (e.column in seen or seen.add(e.column))]
     return ParsedRow(number, enterprise, figures), []
 
 

@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 
 from core import audit, spreadsheets
 from core.errors import ActionNotAllowed
+from core.jobs import ImportCancelled, NoProgress, Progress
 from core.models import ApiToken, AuditEntry
 from core.services import apply, validate
+from core.sheet_reader import read_rows
 from core.spreadsheets import ImportReport
 
 from . import importers
@@ -144,29 +146,40 @@ def town_change_tier(*, user, town: Town, to_tier: str, effective_date: datetime
 IMPORT_BATCH_ROWS = 2000
 
 
-def enterprise_import(*, user, upload) -> ImportReport:
-    """Import enterprises and their yearly figures from the template .xlsx: all rows or nothing.
+def enterprise_import(*, user, upload, progress: Progress | None = None) -> ImportReport:
+    """Import enterprises and their yearly figures from a table (.xlsx, .xls, .ods, .csv): all rows or nothing.
 
     Raises SpreadsheetRejected for a file that cannot be read at all; otherwise returns a report
-    whose ``errors`` list every wrong cell by row and column (and then nothing was saved).
+    whose ``errors`` list every wrong cell by row and column (and then nothing was saved). Raises
+    ImportCancelled (nothing saved) if the job is cancelled meanwhile.
 
     The file streams through in batches: each batch is read, checked and (while no row has failed)
     written, all in one transaction that is rolled back if any row of the file is wrong. Memory stays
-    flat whatever the number of rows, and nobody ever sees half a file.
+    flat whatever the number of rows, and nobody ever sees half a file. ``progress`` (core.jobs) hears
+    of every batch: rows read, checked and written, and the errors found in it.
     """
     require_registry_editor(user)
+    progress = progress or NoProgress()
     towns = {t.name: t for t in editable_towns(user=user)}
     report = ImportReport()
     checks = importers.ImportChecks(towns=towns)
     written: dict[str, int] = {}  # credit code -> enterprise pk, for later rows of the same enterprise
     try:
         with transaction.atomic():
-            rows = spreadsheets.read_rows(upload, importers.ENTERPRISE_COLUMNS)
-            while batch := list(itertools.islice(rows, IMPORT_BATCH_ROWS)):
+            rows = read_rows(upload, importers.ENTERPRISE_COLUMNS)
+            progress.total(rows.total)
+            stream = iter(rows)
+            while batch := list(itertools.islice(stream, IMPORT_BATCH_ROWS)):
                 report.rows += len(batch)
+                progress.advance(read=len(batch))
+                found = len(report.errors)
                 passed = checks.check_batch(batch, report)
+                progress.advance(checked=len(batch), errors=report.errors[found:])
                 if not report.errors:
                     _write_import_batch(user=user, rows=passed, written=written, report=report)
+                    progress.advance(written=len(batch))
+                if progress.cancelled():
+                    raise ImportCancelled
             if report.rows == 0:
                 raise spreadsheets.SpreadsheetRejected(_("文件中没有数据行。"))
             if report.errors:

@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ActionNotAllowed
 from core.forms import call_service
-from core.paging import list_page
+from core.jobs import import_job_start, jobs_of
+from core.models import ImportJob
+from core.paging import ListExport, list_page
 from core.spreadsheets import SpreadsheetRejected, template_response
 from core.uploads import serve
 
 from . import evidence, exports, importers, selectors, services
-from .filters import EnterpriseFilter, TownFilter
+from .filters import TownFilter, enterprise_filterset
 from .forms import (
     BaselineYearForm,
     EnterpriseFiguresForm,
@@ -28,7 +30,7 @@ from .forms import (
     WithdrawEvidenceForm,
 )
 from .models import DEFAULT_BASELINE_YEAR, Town, TownEvidence, doubling_base_year
-from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, require_office
+from .permissions import can_edit_registry, can_see_enterprises_of, require_office
 
 # --- counties ------------------------------------------------------------------------------------
 
@@ -175,18 +177,21 @@ def town_evidence_file(request, pk):
 # --- enterprises ---------------------------------------------------------------------------------
 
 
+ENTERPRISE_EXPORTS = {
+    "xlsx": ListExport("专业镇企业名录", "企业", exports.ENTERPRISE_COLUMNS, exports.latest_year_rows, "enterprises"),
+    "xlsx-years": ListExport(
+        "专业镇企业年度数据", "企业", exports.ENTERPRISE_COLUMNS, exports.every_year_rows, "enterprise-years"
+    ),
+}
+
+
 @login_required
 def enterprise_list(request):
-    filterset = EnterpriseFilter(request.GET or None, queryset=selectors.enterprise_list(user=request.user))
-    if county_scope(request.user) is not None:
-        filterset.filters["town"].queryset = selectors.editable_towns(user=request.user)
-        filterset.form.fields["town"].queryset = filterset.filters["town"].queryset
-        del filterset.form.fields["county"]
     return list_page(
         request,
-        filterset=filterset,
+        filterset=enterprise_filterset(user=request.user, data=request.GET),
         template="towns/enterprise_list.html",
-        export=("专业镇企业名录", "企业", exports.ENTERPRISE_COLUMNS),
+        export=ENTERPRISE_EXPORTS,
     )
 
 
@@ -282,30 +287,16 @@ def enterprise_import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_import(request):
+    """The upload page: a good-looking file becomes an import job (core.jobs) and the user follows its progress."""
     towns = selectors.editable_towns(user=request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.enterprise_import(user=request.user, upload=form.cleaned_data["file"])
+            job = import_job_start(user=request.user, kind="enterprises", upload=form.cleaned_data["file"])
         except SpreadsheetRejected as exc:
             form.add_error("file", str(exc))
         else:
-            if report.ok:
-                messages.success(
-                    request,
-                    _(
-                        "导入成功：共%(rows)d行；新增企业%(created)d家，更新%(updated)d家；"
-                        "新增年度数据%(fc)d条，更新%(fu)d条。"
-                    )
-                    % {
-                        "rows": report.rows,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "fc": report.figures_created,
-                        "fu": report.figures_updated,
-                    },
-                )
-                return redirect("enterprise-list")
-    status = 400 if request.method == "POST" and (not form.is_valid() or (report and not report.ok)) else 200
-    return render(request, "towns/import.html", {"form": form, "report": report, "towns": towns}, status=status)
+            return redirect("import-job", pk=job.pk)
+    status = 400 if request.method == "POST" else 200
+    recent = jobs_of(user=request.user, model=ImportJob, kind="enterprises", limit=5)
+    return render(request, "towns/import.html", {"form": form, "towns": towns, "recent_jobs": recent}, status=status)
