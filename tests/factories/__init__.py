@@ -2,3 +2,4 @@
 
 from .registry import *  # noqa: F403
 from .workflows import *  # noqa: F403
+from .jobs import *  # noqa: F403
