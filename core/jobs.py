@@ -238,6 +238,8 @@ def job_cancel(*, user, job: ImportJob | ExportJob) -> ImportJob | ExportJob:
     if job.status == Status.QUEUED:
         _finish(job, Status.CANCELLED, message=_("已取消，未导入任何数据。") if isinstance(job, ImportJob) else "")
         Progress(job).clear()
+        if isinstance(job, ImportJob):
+            _discard_upload(job)
     return job
 
 
@@ -331,10 +333,14 @@ def run_export(job_id: int) -> None:
                 sheet_title=spec.sheet_title,
                 columns=spec.columns,
                 rows=rows,
-                on_row=lambda n: progress.advance(written=n - progress.state["rows_written"]),
+                on_row=lambda n: _export_progress(progress, n),
             )
             buffer.seek(0)
             job.file.save(attachment_name(job.filename), File(buffer), save=False)  # copied in chunks
+    except ImportCancelled:
+        _finish(job, Status.CANCELLED)
+        progress.clear()
+        return
     except Exception:
         logger.exception("export job %s failed", job.pk)
         _finish(job, Status.FAILED, message=_("导出时发生意外错误，请稍后重试。"))
@@ -342,3 +348,9 @@ def run_export(job_id: int) -> None:
         return
     _finish(job, Status.DONE, rows_total=written, rows_written=written, file=job.file.name)
     progress.clear()
+
+
+def _export_progress(progress: Progress, rows: int) -> None:
+    progress.advance(written=rows - progress.state["rows_written"])
+    if progress.cancelled():
+        raise ImportCancelled  # the half-written file is dropped with its temporary file
