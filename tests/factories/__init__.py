@@ -1,5 +1,5 @@
 """Test factories, one for every model (tests/core/test_factories.py checks it)."""
 
+from .jobs import *  # noqa: F403
 from .registry import *  # noqa: F403
 from .workflows import *  # noqa: F403
-from .jobs import *  # noqa: F403
