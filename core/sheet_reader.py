@@ -159,6 +159,39 @@ def _formula_text(cell: bytes) -> str:
     return "=" + found.group(1).decode("utf-8", "replace")[:60] if found else "="
 
 
+_ODS_REPEATED_ROW = re.compile(
+    rb'<table:table-row\b[^>]*?number-rows-repeated="(\d+)"[^>]*>(.*?)</table:table-row>', re.S
+)
+_ODS_REPEATED_CELL = re.compile(rb"<table:table-cell\b([^>]*?)/?>")
+
+
+def _scan_ods(data: bytes, *, max_rows: int, max_columns: int) -> None:
+    """An .ods may repeat a row or a cell any number of times (``number-rows-repeated``): harmless for the empty
+    rows LibreOffice writes to the sheet's end, but a repeated cell that holds a value makes calamine build that
+    many cells. Refuse a repeated row or cell with content past the limits before calamine reads the file."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("content.xml") as stream:
+        tail = b""
+        while chunk := stream.read(1 << 22):
+            data_ = tail + chunk
+            cut = data_.rfind(b"</table:table-row>")
+            cut = cut + 18 if cut >= 0 else 0
+            body, tail = data_[:cut], data_[cut:]
+            for repeat, inner in _ODS_REPEATED_ROW.findall(body):
+                if int(repeat) > max_rows and b"office:value-type" in inner:
+                    raise SpreadsheetRejected(
+                        _("行数超过上限 %(n)d 行：表格中有一行内容被重复了%(r)s次。")
+                        % {"n": max_rows, "r": int(repeat)}
+                    )
+            if b"number-columns-repeated" in body:
+                for attributes in _ODS_REPEATED_CELL.findall(body):
+                    found = re.search(rb'number-columns-repeated="(\d+)"', attributes)
+                    if found and int(found.group(1)) > max_columns and b"office:value-type" in attributes:
+                        raise SpreadsheetRejected(
+                            _("表格列数过多（一个有内容的单元格被重复了%(r)s列，上限%(limit)d列），请使用下载的模板。")
+                            % {"r": int(found.group(1)), "limit": max_columns}
+                        )
+
+
 # --- rows ------------------------------------------------------------------------------------------------
 
 
@@ -202,6 +235,11 @@ class SheetRows:
                     % {"n": extent.columns, "limit": max_columns}
                 )
             self.formulas = extent.formulas
+        elif self.format == ".ods":
+            try:
+                _scan_ods(data, max_rows=self.max_rows, max_columns=max_columns)
+            except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+                raise SpreadsheetRejected(_("文件已损坏，无法读取。")) from exc
         try:
             workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
             sheet = workbook.get_sheet_by_index(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
@@ -25,6 +26,8 @@ class EnterpriseForm(ServiceModelForm):
         code = self.fields["credit_code"]
         placeholder = self.instance.pk is not None and not self.instance.credit_code
         code.required = not placeholder
+        # One message for a wrong length (GB 32100's "应为18位"), not also Django's "确保该变量包含不超过 18 字符".
+        code.validators = [v for v in code.validators if not isinstance(v, MaxLengthValidator)]
         code.help_text = str(_("18位，按GB 32100-2015校验（不使用I、O、Z、S、V）。")) + (
             str(_("规划点名的企业取得代码前可暂不填写。")) if placeholder else ""
         )

@@ -48,7 +48,7 @@ _LETTER = {c.key: f"{get_column_letter(i)}列（{c.header}）" for i, c in enume
 ENTERPRISE_EXAMPLE = (
     "万荣县外加剂",
     "示例外加剂有限公司",
-    "91140822MA0K1234X9"  # a valid GB 32100-2015 check character: the sample row imports as it is,
+    "91140822MA0K1234X9",  # a valid GB 32100-2015 check character: the sample row imports as it is
     "关联配套企业",
     "是",
     "聚羧酸减水剂",
