@@ -22,7 +22,7 @@ from .labels import choice_label
 Snapshot = dict[str, Any]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 1200.50 and 1200.5 are the same figure
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -51,7 +51,7 @@ def snapshot(obj: models.Model | None) -> Snapshot:
         elif isinstance(value, bool):
             data[field.name] = "是" if value else "否"
         else:
-            data[field.name] = _jsonable(value)
+            data[field.name] = jsonable(value)
     return data
 
 
@@ -98,3 +98,25 @@ def history_for(obj: models.Model):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True), object_id=str(obj.pk)
     ).select_related("user", "content_type")
+
+
+def creation_rows(*, model: type[models.Model], user, note: str, items: Iterable[tuple[Any, str, Snapshot]]):
+    """Audit entries of new objects as plain rows for core.bulk.insert (a bulk import's): ``items`` are
+    (pk, str(obj), snapshot) with the snapshot exactly as :func:`snapshot` would take it of the saved object."""
+    from django.utils import timezone
+
+    user = user if user is not None and user.is_authenticated else None
+    content_type_id = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
+    now = timezone.now()
+    base = {
+        "timestamp": now,
+        "user_id": user.pk if user else None,
+        "username": user.get_username() if user else "",
+        "action": AuditEntry.Action.CREATE.value,
+        "content_type_id": content_type_id,
+        "note": note[:300],
+    }
+    return [
+        {**base, "object_id": str(pk), "object_repr": text[:200], "changes": diff({}, after)}
+        for pk, text, after in items
+    ]

@@ -433,3 +433,20 @@ def test_far_column_is_refused_before_the_grid_is_built(world, client_for):
     response = post(client_for("county"), upload)
     assert response.job.status == "failed"
     assert "表格列数过多（有内容的列达到第42列，上限20列）" in response.job.message
+
+
+def test_the_imports_audit_entries_are_what_the_audit_trail_takes_of_the_saved_rows(world, client_for):
+    """New rows are written in bulk (COPY on PostgreSQL) with entries built from plain values: they must read
+    exactly as audit.snapshot of the saved objects, Decimal places, labels and names included."""
+    from core import audit
+
+    code = valid_credit_code()
+    job = post(client_for("county"), xlsx([row(code=code, output=1200.5, share=12.25, tax=None), row(name="二号")]))
+    assert job.job.status == "done"
+    enterprise = Enterprise.objects.get(credit_code=code)
+    figures = enterprise.figures.get()
+    for obj in (enterprise, figures):
+        entry = AuditEntry.objects.get(object_id=str(obj.pk), content_type__model=obj._meta.model_name)
+        fresh = type(obj).objects.get(pk=obj.pk)
+        assert entry.changes == audit.diff({}, audit.snapshot(fresh)), obj
+        assert entry.object_repr == str(fresh) and entry.user == world.users["county"] and entry.action == "create"
