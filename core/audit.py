@@ -100,23 +100,30 @@ def history_for(obj: models.Model):
     ).select_related("user", "content_type")
 
 
-def creation_rows(*, model: type[models.Model], user, note: str, items: Iterable[tuple[Any, str, Snapshot]]):
-    """Audit entries of new objects as plain rows for core.bulk.insert (a bulk import's): ``items`` are
-    (pk, str(obj), snapshot) with the snapshot exactly as :func:`snapshot` would take it of the saved object."""
+def creation_rows(
+    *, model: type[models.Model], user, note: str, items: Iterable[tuple[Any, str, Snapshot]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Audit entries of new objects for core.bulk.insert (a bulk import's), as (the values they share, a row per
+    object): ``items`` are (pk, str(obj), snapshot) with the snapshot exactly as :func:`snapshot` would take it of
+    the saved object."""
     from django.utils import timezone
 
     user = user if user is not None and user.is_authenticated else None
-    content_type_id = ContentType.objects.get_for_model(model, for_concrete_model=True).pk
-    now = timezone.now()
-    base = {
-        "timestamp": now,
+    shared = {
+        "timestamp": timezone.now(),
         "user_id": user.pk if user else None,
         "username": user.get_username() if user else "",
         "action": AuditEntry.Action.CREATE.value,
-        "content_type_id": content_type_id,
+        "content_type_id": ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
         "note": note[:300],
     }
-    return [
-        {**base, "object_id": str(pk), "object_repr": text[:200], "changes": diff({}, after)}
+    # changes: diff({}, after) without its generality, every value that is not None as [None, value]
+    rows = [
+        {
+            "object_id": str(pk),
+            "object_repr": text[:200],
+            "changes": {k: [None, v] for k, v in after.items() if v is not None},
+        }
         for pk, text, after in items
     ]
+    return shared, rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -33,13 +34,21 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, with_ids: bool = False) -> list[int]:
-    """Insert new rows (dicts keyed by field attname, e.g. ``town_id``). Returns their ids if ``with_ids`` (each
-    row gets its ``id`` key set), else an empty list."""
+def insert(
+    model: type[models.Model],
+    rows: Sequence[dict[str, Any]],
+    *,
+    with_ids: bool = False,
+    constants: dict[str, Any] | None = None,
+) -> list[int]:
+    """Insert new rows (dicts keyed by field attname, e.g. ``town_id``), each with ``constants`` added (the
+    values every row shares, converted once). Returns their ids if ``with_ids`` (each row gets its ``id`` key
+    set), else an empty list."""
     if not rows:
         return []
+    constants = constants or {}
     if connection.vendor != "postgresql":
-        objects = [model(**row) for row in rows]
+        objects = [model(**constants, **row) for row in rows]
         model.objects.bulk_create(objects, batch_size=BATCH)
         if with_ids:
             for row, obj in zip(rows, objects, strict=True):
@@ -51,16 +60,15 @@ def insert(model: type[models.Model], rows: Sequence[dict[str, Any]], *, with_id
         for row, new_id in zip(rows, reserve_ids(model, len(rows)), strict=True):
             row[pk] = new_id
     names = list(rows[0])
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(_field_name(model, n)).column) for n in names)
-    buffer = io.StringIO()
-    write = buffer.write
-    for row in rows:
-        write("\t".join([_copy_value(row[n]) for n in names]))
-        write("\n")
-    buffer.seek(0)
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(_field_name(model, n)).column) for n in [*constants, *names]
+    )
+    shared = "".join(_copy_value(v) + "\t" for v in constants.values())
+    value = _copy_value
+    text = "".join([shared + "\t".join([value(row[n]) for n in names]) + "\n" for row in rows])
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", buffer)  # the psycopg2 cursor
+        cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))  # psycopg2's cursor
     return [row[pk] for row in rows] if with_ids else []
 
 
@@ -71,23 +79,29 @@ def _field_name(model, attname: str) -> str:
     raise KeyError(attname)
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: json.dumps(..., ensure_ascii=False) makes one a call
+_SPECIAL = re.compile(r"[\\\t\n\r]")
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(text: str) -> str:
+    # Most values need no escaping; the search is far cheaper than rewriting every string.
+    return _SPECIAL.sub(lambda m: _ESCAPES[m.group()], text) if _SPECIAL.search(text) else text
 
 
 def _copy_value(value: Any) -> str:
     """One value in COPY's text format."""
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
     if value is None:
         return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
-    if isinstance(value, (int, Decimal)):
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int or kind is Decimal:
         return str(value)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False).translate(_ESCAPES)
+    if kind is dict or kind is list:
+        return _escape(_json(value))
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
-    return str(value).translate(_ESCAPES)
+    return _escape(str(value))

@@ -298,7 +298,11 @@ class SheetRows:
                 continue
             if number - 1 > self.max_rows:  # .csv only: a grid's last row was checked before reading
                 raise self._too_many(number)
-            row = {k: _cell(v) for k, v in zip(keys, values, strict=True)}
+            # _cell, inlined: this runs for every cell of the file
+            row = {
+                k: (v.strip() or None) if type(v) is str else (int(v) if type(v) is float and v.is_integer() else v)
+                for k, v in zip(keys, values, strict=True)
+            }
             if formulas:
                 for index, key in enumerate(keys, start=1):
                     if row[key] is None and (number, index) in formulas:

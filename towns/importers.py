@@ -74,11 +74,12 @@ class ParsedRow:
     existing: Enterprise | None = None  # the registered enterprise this row updates, if any
 
 
-def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int) -> Any:
+def _clean(model, key: str, raw: Any) -> tuple[Any, str]:
+    """A cell's value by the model field's own rules (those of the form and the API): (value, "") or (None,
+    the message)."""
     field = model._meta.get_field(key)
     if raw in (None, "") and not field.blank:
-        errors.append(RowError(number, _LETTER[key], _("必填。")))  # not Django's "这个值不能为 null。"
-        return None
+        return None, _("必填。")  # not Django's "这个值不能为 null。"
     try:
         if field.get_internal_type() == "DecimalField" and isinstance(raw, (int, float)):
             raw = Decimal(str(raw))
@@ -89,16 +90,37 @@ def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int)
                 raise ValidationError(_("应为整数。"))
             raw = int(raw)
         if raw in (None, "") and field.blank:
-            return None if field.null else ""
-        return field.clean(raw, None)
+            return (None if field.null else ""), ""
+        return field.clean(raw, None), ""
     except (ValidationError, InvalidOperation) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [_("不是有效的数字。")]
-        errors.append(RowError(number, _LETTER[key], "；".join(messages)))
-        return None
+        return None, "；".join(messages)
+
+
+# Columns whose values repeat across a file (one year, a few products, small head counts): their verdicts are
+# kept per import, as the rules are pure functions of the value. Names, codes and amounts are nearly all distinct.
+MEMO_KEYS = frozenset({"year", "local_jobs", "provincial_share_pct", "main_products"})
+MEMO_LIMIT = 50_000
+
+
+def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int, memo: dict | None = None) -> Any:
+    if memo is not None and key in MEMO_KEYS:
+        memo_key = (key, type(raw), raw)
+        verdict = memo.get(memo_key)
+        if verdict is None:
+            verdict = _clean(model, key, raw)
+            if len(memo) < MEMO_LIMIT:
+                memo[memo_key] = verdict
+    else:
+        verdict = _clean(model, key, raw)
+    value, message = verdict
+    if message:
+        errors.append(RowError(number, _LETTER[key], message))
+    return value
 
 
 def parse_enterprise_row(
-    number: int, raw: dict[str, Any], towns: dict[str, Town]
+    number: int, raw: dict[str, Any], towns: dict[str, Town], memo: dict | None = None
 ) -> tuple[ParsedRow | None, list[RowError]]:
     errors: list[RowError] = []
     formulas = [k for k, v in raw.items() if isinstance(v, FormulaCell)]
@@ -136,7 +158,7 @@ def parse_enterprise_row(
         "credit_code": credit_code,
         "role": ROLE_BY_LABEL.get(role_label),
         "above_designated_size": flag == YES,
-        "main_products": _field_value(Enterprise, "main_products", raw["main_products"], errors, number) or "",
+        "main_products": _field_value(Enterprise, "main_products", raw["main_products"], errors, number, memo) or "",
     }
     if not credit_code:
         if "credit_code" not in formulas:
@@ -156,7 +178,7 @@ def parse_enterprise_row(
                     errors.append(RowError(number, _LETTER[key], _("填报年度数据时必填。")))
                 figures[key] = None
             else:
-                figures[key] = _field_value(EnterpriseYearFigures, key, raw[key], errors, number)
+                figures[key] = _field_value(EnterpriseYearFigures, key, raw[key], errors, number, memo)
     if errors:
         seen: set[str] = set()  # one message per cell: the first (a formula's, before "必填")
         return None, [e for e in errors if not (e.column in seen or seen.add(e.column))]
@@ -178,12 +200,13 @@ class ImportChecks:
         self.first_row: dict[str, tuple[int, int, str]] = {}  # code -> (row number, town pk, name)
         self.name_owner: dict[tuple[int, str], str] = {}  # (town pk, name) -> code
         self.years: set[tuple[str, int]] = set()
+        self.memo: dict = {}  # see MEMO_KEYS
 
     def check_batch(self, raw_rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> list[ParsedRow]:
         """Every check on a batch of rows; errors go to the report, the rows that pass are returned."""
         rows: list[ParsedRow] = []
         for number, raw in raw_rows:
-            parsed, errors = parse_enterprise_row(number, raw, self.towns)
+            parsed, errors = parse_enterprise_row(number, raw, self.towns, self.memo)
             if parsed is not None:
                 errors = self._within_file(parsed)
             if errors:

@@ -244,7 +244,7 @@ def _write_import_batch(
         batch_size=IMPORT_BATCH_ROWS,
     )
     entries = [audit.build(action=Action.UPDATE, obj=e, user=user, before=b, note=note) for e, b in to_update]
-    new_entries = audit.creation_rows(
+    enterprise_entries = audit.creation_rows(
         model=Enterprise,
         user=user,
         note=note,
@@ -278,7 +278,7 @@ def _write_import_batch(
     EnterpriseYearFigures.objects.bulk_update(
         [f for f, _ in changed_figures], list(EnterpriseYearFigures.FIGURE_FIELDS), batch_size=IMPORT_BATCH_ROWS
     )
-    new_entries += audit.creation_rows(
+    figure_entries = audit.creation_rows(
         model=EnterpriseYearFigures,
         user=user,
         note=note,
@@ -287,7 +287,8 @@ def _write_import_batch(
     entries += [audit.build(action=Action.UPDATE, obj=f, user=user, before=b, note=note) for f, b in changed_figures]
     report.figures_created += len(new_figures)
     report.figures_updated += len(changed_figures)
-    bulk.insert(AuditEntry, new_entries)
+    for shared, new_entries in (enterprise_entries, figure_entries):
+        bulk.insert(AuditEntry, new_entries, constants=shared)
     audit.record_many(entries)
 
 
