@@ -6,6 +6,7 @@ paced so that the page's polling (static/js/sheetjob.js) has something to show."
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -88,10 +89,8 @@ def test_upload_follow_the_progress_see_errors_and_cancel(session, e2e_world, pa
     while time.monotonic() < deadline:
         if page.locator(".job-message").count():
             break
-        try:
+        with contextlib.suppress(Exception):  # the page is reloading itself at the end
             seen.add(_bar(page))
-        except Exception:  # the page is reloading itself at the end
-            pass
         time.sleep(0.2)
     assert any(0 < value < 100 for value in seen), f"never saw the bar move: {sorted(seen)}"
     expect(page.locator(".job-message")).to_have_text(
