@@ -298,7 +298,8 @@ class SheetRows:
                 continue
             if number - 1 > self.max_rows:  # .csv only: a grid's last row was checked before reading
                 raise self._too_many(number)
-            # _cell, inlined: this runs for every cell of the file
+            # text stripped (blank is None), a whole number stored as a float (every .xlsx number) as an int;
+            # inlined, as this runs for every cell of the file
             row = {
                 k: (v.strip() or None) if type(v) is str else (int(v) if type(v) is float and v.is_integer() else v)
                 for k, v in zip(keys, values, strict=True)
@@ -308,15 +309,6 @@ class SheetRows:
                     if row[key] is None and (number, index) in formulas:
                         row[key] = FormulaCell(formulas[(number, index)])
             yield number, row
-
-
-def _cell(value: Any) -> Any:
-    """Text stripped (blank is None); a whole number stored as a float (every .xlsx number is) as an int."""
-    if isinstance(value, str):
-        return value.strip() or None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _text(value: Any) -> str:
