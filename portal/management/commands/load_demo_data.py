@@ -7,7 +7,7 @@ from certification.demo import EXPERTS, load_demo_certification
 from certification.reference import ensure_default_policy
 from tasks_registry.demo import load_demo_tasks
 from tasks_registry.loading import load_tasks
-from towns.demo import DEMO_ACCOUNTS, load_demo_data
+from towns.demo import DEMO_ACCOUNTS, load_demo_data, load_demo_import_job
 
 
 class Command(BaseCommand):
@@ -22,6 +22,7 @@ class Command(BaseCommand):
             load_tasks(timezone.localdate().year)
         load_demo_certification(result["password"])
         load_demo_tasks()
+        load_demo_import_job()
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
         for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS]:
             self.stdout.write(f"  {username:10s} {full_name}")
