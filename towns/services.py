@@ -244,11 +244,12 @@ def _write_import_batch(
         batch_size=IMPORT_BATCH_ROWS,
     )
     entries = [audit.build(action=Action.UPDATE, obj=e, user=user, before=b, note=note) for e, b in to_update]
+    labels: dict[str, str] = {}
     enterprise_entries = audit.creation_rows(
         model=Enterprise,
         user=user,
         note=note,
-        items=[(v["id"], v["name"], _enterprise_snapshot(v, towns[v["town_id"]])) for v in new_enterprises],
+        items=[(v["id"], v["name"], _enterprise_snapshot(v, towns[v["town_id"]], labels)) for v in new_enterprises],
     )
     report.created += len(new_enterprises)
     report.updated += len(to_update)
@@ -295,13 +296,16 @@ def _write_import_batch(
 _ROLE_FIELD = Enterprise._meta.get_field("role")
 
 
-def _enterprise_snapshot(values: dict[str, Any], town_name: str) -> audit.Snapshot:
-    """audit.snapshot of the enterprise these values make, without building it."""
+def _enterprise_snapshot(values: dict[str, Any], town_name: str, labels: dict[str, str]) -> audit.Snapshot:
+    """audit.snapshot of the enterprise these values make, without building it (``labels``: role labels so far)."""
+    role = values["role"]
+    if role not in labels:
+        labels[role] = str(choice_label(_ROLE_FIELD, role)) if role else role
     return {
         "town": town_name,
         "name": values["name"],
         "credit_code": values["credit_code"],
-        "role": str(choice_label(_ROLE_FIELD, values["role"])) if values["role"] else values["role"],
+        "role": labels[role],
         "above_designated_size": "是" if values["above_designated_size"] else "否",
         "main_products": values["main_products"],
     }
