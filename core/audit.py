@@ -27,7 +27,7 @@ from .labels import choice_label
 Snapshot = dict[str, Any]
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 1200.50 and 1200.5 are the same figure
     if isinstance(value, (datetime.date, datetime.datetime)):
@@ -56,7 +56,7 @@ def snapshot(obj: models.Model | None) -> Snapshot:
         elif isinstance(value, bool):
             data[field.name] = "是" if value else "否"
         else:
-            data[field.name] = _jsonable(value)
+            data[field.name] = jsonable(value)
     return data
 
 
@@ -183,3 +183,32 @@ def readable_changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
         if a != b:
             rows.append((_label(model, key), a, b))
     return rows
+
+
+def creation_rows(
+    *, model: type[models.Model], user, note: str, items: Iterable[tuple[Any, str, Snapshot]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Audit entries of new objects for core.bulk.insert (a bulk import's), as (the values they share, a row per
+    object): ``items`` are (pk, str(obj), snapshot) with the snapshot exactly as :func:`snapshot` would take it of
+    the saved object."""
+    from django.utils import timezone
+
+    user = user if user is not None and user.is_authenticated else None
+    shared = {
+        "timestamp": timezone.now(),
+        "user_id": user.pk if user else None,
+        "username": user.get_username() if user else "",
+        "action": AuditEntry.Action.CREATE.value,
+        "content_type_id": ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
+        "note": note[:300],
+    }
+    # changes: diff({}, after) without its generality, every value that is not None as [None, value]
+    rows = [
+        {
+            "object_id": str(pk),
+            "object_repr": text[:200],
+            "changes": {k: [None, v] for k, v in after.items() if v is not None},
+        }
+        for pk, text, after in items
+    ]
+    return shared, rows

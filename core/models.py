@@ -171,3 +171,7 @@ class DemoRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type.model} {self.object_id}"
+
+
+# --- spreadsheet jobs: core/jobs_models.py ------------------------------------------------------------------
+from .jobs_models import ExportJob, ImportJob  # noqa: E402, F401  (their own module)

@@ -131,7 +131,8 @@ def _check_image(upload, ext: str) -> None:
 def _check_xlsx(upload) -> None:
     from openpyxl import load_workbook
 
-    from .spreadsheets import SpreadsheetRejected, check_upload
+    from .sheet_reader import check_upload
+    from .spreadsheets import SpreadsheetRejected
 
     try:
         check_upload(upload)  # zip structure, unpacked size within the importer's limit, a worksheet present

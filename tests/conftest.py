@@ -32,6 +32,16 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the working tree
 
 
+@pytest.fixture(autouse=True)
+def _sheet_jobs_in_process(monkeypatch):
+    """Spreadsheet jobs (core.jobs) run in this process when their transaction commits, whatever broker is set
+    (CI sets REDIS_URL and runs no worker), as they do without a broker. tests/core/test_sheet_jobs.py holds a
+    job queued to cancel it, and runs one on a real Celery worker."""
+    from core import jobs
+
+    monkeypatch.setattr(jobs, "enqueue", jobs.run_now)
+
+
 @dataclass
 class World:
     home_county: object
@@ -346,7 +356,11 @@ def objects(world, cert, tasks_world, settings):
     rec = cert_services.province_recommend(
         user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
     )
+    from .factories import ExportJobFactory, ImportJobFactory
+
     return {
+        "import_job": ImportJobFactory(user=county),  # the county official's own spreadsheet jobs
+        "export_job": ExportJobFactory(user=county),
         "app": app,
         "attachment": attachment,
         "certificate": certificate,

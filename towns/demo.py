@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core import demo
-from core.models import ApiToken, AuditEntry
+from core.models import ApiToken, AuditEntry, ImportJob
 
 from .models import (
     DEFAULT_BASELINE_YEAR,
@@ -192,3 +192,33 @@ def load_demo_data() -> dict[str, object]:
         demo.record(_fill(town, rng, years))
         filled.append(town.name)
     return {"password": DEMO_PASSWORD, "tokens": tokens, "filled": filled}
+
+
+DEMO_IMPORT_NAME = "示例-有错误的企业导入.xlsx"
+
+
+def load_demo_import_job() -> None:
+    """One finished import job of 万荣县's official, as an upload with two wrong cells leaves it: the newcomer sees
+    the job page (errors by row and column, nothing saved) from 批量导入 → 我最近的导入. Touches no registry data;
+    created once (by its file name)."""
+
+    user = get_user_model().objects.filter(username="wanrong").first()
+    if user is None or ImportJob.objects.filter(user=user, original_name=DEMO_IMPORT_NAME).exists():
+        return
+    job = ImportJob.objects.create(
+        kind="enterprises",
+        user=user,
+        original_name=DEMO_IMPORT_NAME,
+        status=ImportJob.Status.FAILED,
+        rows_total=3,
+        rows_read=3,
+        rows_checked=3,
+        error_count=2,
+        errors=[
+            [3, "C列（统一社会信用代码）", "统一社会信用代码校验位错误（按GB 32100-2015应为9）。"],
+            [4, "H列（产值（万元））", "确保该值大于或等于0。"],
+        ],
+        message="发现 2 处错误，未导入任何数据。",
+        finished_at=timezone.now(),
+    )
+    demo.record([job], log=False)

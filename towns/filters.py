@@ -94,3 +94,16 @@ class AuditFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(object_repr__icontains=value) | Q(username__icontains=value) | Q(note__icontains=value)
         )
+
+
+def enterprise_filterset(*, user, data) -> EnterpriseFilter:
+    """The enterprise list's filters for a user: the page, its export and the export job use this one."""
+    from .permissions import county_scope
+    from .selectors import editable_towns, enterprise_list
+
+    filterset = EnterpriseFilter(data or None, queryset=enterprise_list(user=user))
+    if county_scope(user) is not None:
+        filterset.filters["town"].queryset = editable_towns(user=user)
+        filterset.form.fields["town"].queryset = filterset.filters["town"].queryset
+        del filterset.form.fields["county"]
+    return filterset

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from core import uploads
@@ -39,6 +40,17 @@ class EnterpriseForm(ServiceModelForm):
         super().__init__(*args, **kwargs)
         if towns is not None:
             self.fields["town"].queryset = towns
+        # The model allows a blank code only for an enterprise the plan names whose code the county has not yet
+        # entered (reference data). Anyone registering or keeping an enterprise here gives it, as the import
+        # template's 必填 says; such a plan-named enterprise may stay blank until the code is known.
+        code = self.fields["credit_code"]
+        placeholder = self.instance.pk is not None and not self.instance.credit_code
+        code.required = not placeholder
+        # One message for a wrong length (GB 32100's "应为18位"), not also Django's "确保该变量包含不超过 18 字符".
+        code.validators = [v for v in code.validators if not isinstance(v, MaxLengthValidator)]
+        code.help_text = str(_("18位，按GB 32100-2015校验（不使用I、O、Z、S、V）。")) + (
+            str(_("规划点名的企业取得代码前可暂不填写。")) if placeholder else ""
+        )
 
     def clean_credit_code(self):
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -116,7 +128,9 @@ class WithdrawEvidenceForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Excel 文件（.xlsx）"),
-        help_text=uploads.import_limits(),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+        label=_("表格文件"),
+        help_text=_("接受 .xlsx、.xls、.ods、.csv（UTF-8 或 GB18030 编码）；按模板的表头填写，最多100万行。")
+        + " "
+        + uploads.import_limits(),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -293,6 +294,18 @@ class Enterprise(models.Model):
     def save(self, *args, **kwargs):
         self.credit_code = (self.credit_code or "").strip().upper()
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        """A code of the wrong length gets GB 32100's one message ("应为18位，当前为19位"), not also Django's
+        "确保该变量包含不超过 18 字符" (issue 15): in the form, the API and the import alike."""
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.error_dict
+            codes = errors.get("credit_code", [])
+            if len(codes) > 1:
+                errors["credit_code"] = [e for e in codes if e.code != "max_length"] or codes
+            raise ValidationError(errors) from None
 
 
 class YearFigures(models.Model):

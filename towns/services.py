@@ -15,11 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit, spreadsheets
+from core import audit, bulk, spreadsheets
 from core.errors import ActionNotAllowed
+from core.jobs import ImportCancelled, NoProgress, Progress
+from core.labels import choice_label
 from core.models import ApiToken, AuditEntry
 from core.notify import notify
 from core.services import apply, validate
+from core.sheet_reader import read_rows
 from core.spreadsheets import ImportReport
 
 from . import importers
@@ -322,29 +325,41 @@ def tier_changes_apply_due(*, today: datetime.date) -> dict[str, int]:
 IMPORT_BATCH_ROWS = 2000
 
 
-def enterprise_import(*, user, upload) -> ImportReport:
-    """Import enterprises and their yearly figures from the template .xlsx: all rows or nothing.
+def enterprise_import(*, user, upload, progress: Progress | None = None) -> ImportReport:
+    """Import enterprises and their yearly figures from a table (.xlsx, .xls, .ods, .csv): all rows or nothing.
 
     Raises SpreadsheetRejected for a file that cannot be read at all; otherwise returns a report
-    whose ``errors`` list every wrong cell by row and column (and then nothing was saved).
+    whose ``errors`` list every wrong cell by row and column (and then nothing was saved). Raises
+    ImportCancelled (nothing saved) if the job is cancelled meanwhile.
 
     The file streams through in batches: each batch is read, checked and (while no row has failed)
     written, all in one transaction that is rolled back if any row of the file is wrong. Memory stays
-    flat whatever the number of rows, and nobody ever sees half a file.
+    flat whatever the number of rows, and nobody ever sees half a file. ``progress`` (core.jobs) hears
+    of every batch: rows read, checked and written, and the errors found in it.
     """
     require_registry_editor(user)
+    progress = progress or NoProgress()
     towns = {t.name: t for t in editable_towns(user=user)}
     report = ImportReport()
     checks = importers.ImportChecks(towns=towns)
-    written: dict[str, int] = {}  # credit code -> enterprise pk, for later rows of the same enterprise
+    written: dict[str, tuple[int, str]] = {}  # credit code -> (enterprise pk, name), for later rows of the code
+    created: set[int] = set()  # enterprises this import created (no figures to look up for them)
     try:
         with transaction.atomic():
-            rows = spreadsheets.read_rows(upload, importers.ENTERPRISE_COLUMNS)
-            while batch := list(itertools.islice(rows, IMPORT_BATCH_ROWS)):
+            rows = read_rows(upload, importers.ENTERPRISE_COLUMNS)
+            progress.total(rows.total)
+            stream = iter(rows)
+            while batch := list(itertools.islice(stream, IMPORT_BATCH_ROWS)):
                 report.rows += len(batch)
+                progress.advance(read=len(batch))
+                found = len(report.errors)
                 passed = checks.check_batch(batch, report)
+                progress.advance(checked=len(batch), errors=report.errors[found:])
                 if not report.errors:
-                    _write_import_batch(user=user, rows=passed, written=written, report=report)
+                    _write_import_batch(user=user, rows=passed, written=written, created=created, report=report)
+                    progress.advance(written=len(batch))
+                if progress.cancelled():
+                    raise ImportCancelled
             if report.rows == 0:
                 raise spreadsheets.SpreadsheetRejected(_("文件中没有数据行。"))
             if report.errors:
@@ -360,76 +375,124 @@ def enterprise_import(*, user, upload) -> ImportReport:
     return report
 
 
-def _write_import_batch(*, user, rows: list[importers.ParsedRow], written: dict[str, int], report) -> None:
-    """Write one checked batch: its enterprises, their figures and the audit entries, in bulk."""
+def _write_import_batch(
+    *, user, rows: list[importers.ParsedRow], written: dict[str, tuple[int, str]], created: set[int], report
+) -> None:
+    """Write one checked batch: its enterprises, their figures and the audit entries.
+
+    New rows go in with core.bulk.insert (COPY on PostgreSQL) with their audit entries built from plain values
+    (the same snapshot audit.snapshot takes, tests/towns/test_import_export.py checks it); changed rows go
+    through the ORM's bulk_update, audited as every update is. ``written`` maps each credit code of the file
+    to its enterprise (pk, name) for later rows; ``created`` holds the pks this import created.
+    """
     note = _("Excel 批量导入")
-    entries: list[AuditEntry] = []
-    enterprises: dict[str, Enterprise] = {}
-    to_create: list[Enterprise] = []
+    new_enterprises: list[dict[str, Any]] = []
     to_update: list[tuple[Enterprise, audit.Snapshot]] = []
     for row in rows:
         if not row.first:
             continue  # a further year of an enterprise: its registry fields come from its first row
         data, current = row.enterprise, row.existing
         if current is None:
-            enterprise = Enterprise(**data)
-            to_create.append(enterprise)
+            new_enterprises.append(
+                {
+                    "town_id": data["town"].pk,
+                    "name": data["name"],
+                    "credit_code": data["credit_code"],
+                    "role": data["role"],
+                    "above_designated_size": data["above_designated_size"],
+                    "main_products": data["main_products"],
+                }
+            )
+            continue
+        before = audit.snapshot(current)
+        apply(current, data)
+        if audit.diff(before, audit.snapshot(current)):
+            to_update.append((current, before))
         else:
-            before = audit.snapshot(current)
-            apply(current, data)
-            enterprise = current
-            if audit.diff(before, audit.snapshot(current)):
-                to_update.append((current, before))
-            else:
-                report.unchanged += 1
-        enterprises[data["credit_code"]] = enterprise
-    Enterprise.objects.bulk_create(to_create, batch_size=IMPORT_BATCH_ROWS)
+            report.unchanged += 1
+        written[current.credit_code] = (current.pk, current.name)
+    ids = bulk.insert(Enterprise, new_enterprises, with_ids=True)
+    created.update(ids)
+    towns = {row.enterprise["town"].pk: row.enterprise["town"].name for row in rows if row.first}
+    for values in new_enterprises:
+        written[values["credit_code"]] = (values["id"], values["name"])
     Enterprise.objects.bulk_update(
         [e for e, _ in to_update],
         ["town", "name", "credit_code", "role", "above_designated_size", "main_products"],
         batch_size=IMPORT_BATCH_ROWS,
     )
-    written.update((code, e.pk) for code, e in enterprises.items())
-    entries += [audit.build(action=Action.CREATE, obj=e, user=user, note=note) for e in to_create]
-    entries += [audit.build(action=Action.UPDATE, obj=e, user=user, before=b, note=note) for e, b in to_update]
-    report.created += len(to_create)
+    entries = [audit.build(action=Action.UPDATE, obj=e, user=user, before=b, note=note) for e, b in to_update]
+    labels: dict[str, str] = {}
+    enterprise_entries = audit.creation_rows(
+        model=Enterprise,
+        user=user,
+        note=note,
+        items=[(v["id"], v["name"], _enterprise_snapshot(v, towns[v["town_id"]], labels)) for v in new_enterprises],
+    )
+    report.created += len(new_enterprises)
     report.updated += len(to_update)
 
-    # Further years of enterprises written by an earlier batch.
-    earlier = {
-        written[r.enterprise["credit_code"]]
-        for r in rows
-        if r.figures and r.enterprise["credit_code"] not in enterprises
-    }
-    if earlier:
-        enterprises.update((e.credit_code, e) for e in Enterprise.objects.filter(pk__in=earlier).select_related("town"))
-    wanted = [(enterprises[row.enterprise["credit_code"]], row.figures) for row in rows if row.figures]
-    existing = {
-        (f.enterprise_id, f.year): f
-        for f in EnterpriseYearFigures.objects.filter(
-            enterprise_id__in={e.pk for e, _ in wanted}, year__in={f["year"] for _, f in wanted}
-        )
-    }
+    # Figures: those of enterprises this import created are all new; the others may exist already.
+    wanted = [(written[row.enterprise["credit_code"]], row.figures) for row in rows if row.figures]
+    older = {pk for (pk, _name), _values in wanted if pk not in created}
+    existing = {}
+    if older:
+        existing = {
+            (f.enterprise_id, f.year): f
+            for f in EnterpriseYearFigures.objects.filter(
+                enterprise_id__in=older, year__in={v["year"] for _, v in wanted}
+            ).select_related("enterprise")
+        }
     new_figures, changed_figures = [], []
-    for enterprise, values in wanted:
-        current = existing.get((enterprise.pk, values["year"]))
+    for (pk, name), values in wanted:
+        current = existing.get((pk, values["year"]))
         if current is None:
-            new_figures.append(EnterpriseYearFigures(enterprise=enterprise, **values))
+            new_figures.append(({"enterprise_id": pk, **values}, name))
             continue
-        current.enterprise = enterprise  # already loaded: the snapshot names it without a query
         before = audit.snapshot(current)
         apply(current, values)
         if audit.diff(before, audit.snapshot(current)):
             changed_figures.append((current, before))
-    EnterpriseYearFigures.objects.bulk_create(new_figures, batch_size=IMPORT_BATCH_ROWS)
+    bulk.insert(EnterpriseYearFigures, [f for f, _ in new_figures], with_ids=True)
     EnterpriseYearFigures.objects.bulk_update(
         [f for f, _ in changed_figures], list(EnterpriseYearFigures.FIGURE_FIELDS), batch_size=IMPORT_BATCH_ROWS
     )
-    entries += [audit.build(action=Action.CREATE, obj=f, user=user, note=note) for f in new_figures]
+    figure_entries = audit.creation_rows(
+        model=EnterpriseYearFigures,
+        user=user,
+        note=note,
+        items=[(f["id"], f"{name} {f['year']}", _figures_snapshot(f, name)) for f, name in new_figures],
+    )
     entries += [audit.build(action=Action.UPDATE, obj=f, user=user, before=b, note=note) for f, b in changed_figures]
     report.figures_created += len(new_figures)
     report.figures_updated += len(changed_figures)
+    for shared, new_entries in (enterprise_entries, figure_entries):
+        bulk.insert(AuditEntry, new_entries, constants=shared)
     audit.record_many(entries)
+
+
+_ROLE_FIELD = Enterprise._meta.get_field("role")
+
+
+def _enterprise_snapshot(values: dict[str, Any], town_name: str, labels: dict[str, str]) -> audit.Snapshot:
+    """audit.snapshot of the enterprise these values make, without building it (``labels``: role labels so far)."""
+    role = values["role"]
+    if role not in labels:
+        labels[role] = str(choice_label(_ROLE_FIELD, role)) if role else role
+    return {
+        "town": town_name,
+        "name": values["name"],
+        "credit_code": values["credit_code"],
+        "role": labels[role],
+        "above_designated_size": "是" if values["above_designated_size"] else "否",
+        "main_products": values["main_products"],
+    }
+
+
+def _figures_snapshot(values: dict[str, Any], enterprise_name: str) -> audit.Snapshot:
+    snapshot = {key: audit.jsonable(values[key]) for key in ("year", *EnterpriseYearFigures.FIGURE_FIELDS)}
+    snapshot["enterprise"] = enterprise_name
+    return snapshot
 
 
 TOWN_FIELDS = ("name", "leading_industry", "sector", "description", "baseline_year")

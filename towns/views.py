@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +16,14 @@ from core import confirm
 from core.errors import ActionNotAllowed
 from core.forms import call_service
 from core.http import local_next
-from core.paging import list_page
+from core.jobs import import_job_start, jobs_of
+from core.models import ImportJob
+from core.paging import ListExport, list_page
 from core.spreadsheets import SpreadsheetRejected, template_response
 from core.uploads import serve
 
 from . import confirmations, county_targets, evidence, exports, importers, selectors, services
-from .filters import EnterpriseFilter, TownFilter
+from .filters import TownFilter, enterprise_filterset
 from .forms import (
     BaselineYearForm,
     EnterpriseFiguresForm,
@@ -32,7 +36,7 @@ from .forms import (
     WithdrawTierChangeForm,
 )
 from .models import DEFAULT_BASELINE_YEAR, Tier, Town, TownEvidence, TownTierChange, doubling_base_year
-from .permissions import can_edit_registry, can_see_enterprises_of, county_scope, is_office, require_office
+from .permissions import can_edit_registry, can_see_enterprises_of, is_office, require_office
 
 # --- counties ------------------------------------------------------------------------------------
 
@@ -255,18 +259,21 @@ def town_evidence_file(request, pk):
 # --- enterprises ---------------------------------------------------------------------------------
 
 
+ENTERPRISE_EXPORTS = {
+    "xlsx": ListExport("专业镇企业名录", "企业", exports.ENTERPRISE_COLUMNS, exports.latest_year_rows, "enterprises"),
+    "xlsx-years": ListExport(
+        "专业镇企业年度数据", "企业", exports.ENTERPRISE_COLUMNS, exports.every_year_rows, "enterprise-years"
+    ),
+}
+
+
 @login_required
 def enterprise_list(request):
-    filterset = EnterpriseFilter(request.GET or None, queryset=selectors.enterprise_list(user=request.user))
-    if county_scope(request.user) is not None:
-        filterset.filters["town"].queryset = selectors.editable_towns(user=request.user)
-        filterset.form.fields["town"].queryset = filterset.filters["town"].queryset
-        del filterset.form.fields["county"]
     return list_page(
         request,
-        filterset=filterset,
+        filterset=enterprise_filterset(user=request.user, data=request.GET),
         template="towns/enterprise_list.html",
-        export=("专业镇企业名录", "企业", exports.ENTERPRISE_COLUMNS),
+        export=ENTERPRISE_EXPORTS,
     )
 
 
@@ -368,31 +375,19 @@ def enterprise_import_template(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def enterprise_import(request):
+    """The upload page: a good-looking file becomes an import job (core.jobs) and the user follows its progress."""
     towns = selectors.editable_towns(user=request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         try:
-            report = services.enterprise_import(user=request.user, upload=form.cleaned_data["file"])
+            job = import_job_start(user=request.user, kind="enterprises", upload=form.cleaned_data["file"])
         except SpreadsheetRejected as exc:
             form.add_error("file", str(exc))
         else:
-            if report.ok:
-                messages.success(
-                    request,
-                    _(
-                        "导入成功：共%(rows)d行；新增企业%(created)d家，更新%(updated)d家；"
-                        "新增年度数据%(fc)d条，更新%(fu)d条。"
-                    )
-                    % {
-                        "rows": report.rows,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "fc": report.figures_created,
-                        "fu": report.figures_updated,
-                    },
-                )
-                return redirect(local_next(request) or reverse("enterprise-list"))
-    status = 400 if request.method == "POST" and (not form.is_valid() or (report and not report.ok)) else 200
-    context = {"form": form, "report": report, "towns": towns, "next": local_next(request)}
+            url = reverse("import-job", kwargs={"pk": job.pk})
+            following = local_next(request)
+            return redirect(f"{url}?{urlencode({'next': following})}" if following else url)
+    status = 400 if request.method == "POST" else 200
+    recent = jobs_of(user=request.user, model=ImportJob, kind="enterprises", limit=5)
+    context = {"form": form, "towns": towns, "recent_jobs": recent, "next": local_next(request)}
     return render(request, "towns/import.html", context, status=status)

@@ -205,9 +205,13 @@ CACHES = {
 # Upload size, and the total uncompressed size an .xlsx may unpack to (zip bombs).
 IMPORT_MAX_UPLOAD_BYTES = int(os.environ.get("IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(400 * 1024 * 1024)))
-# An import runs inside the request: about 1.6 ms of CPU per row (bench/spreadsheets.py), so 20,000 rows stay well
-# inside gunicorn's 120 s timeout; a larger file is refused at once with "split it" rather than timing out.
-IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+# An import is a background job (core.jobs), so its size is bounded by the upload limits above and a row cap,
+# checked against the cells that hold data (core.sheet_reader), never a sheet's declared dimension. Columns are
+# capped too: the reader's grid costs rows × columns, and the template has 11 (an export adds read-only ones).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "1000000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "20"))
+# A list export of more rows than this is written by a background job, with a download link when ready.
+EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "20000"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

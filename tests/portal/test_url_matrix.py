@@ -75,6 +75,9 @@ APPLICATION_READ = row(403, expert=200, expert2=404, county=200, county2=404, of
 APPLICATION_WRITE = row(403, expert2=404, county2=404)  # refused to all; out of scope 404
 # a special inspection of 万荣县: the office and leaders, the inspected county, the team (expert, 市工信局)
 INSPECTION_READ = row(404, api=403, expert=200, county=200, office=200, bureau=200, leader=200)
+# a spreadsheet job of the county official ``county``: theirs and the office's
+JOB_OWNER = row(404, norole=404, api=403, county=200, office=200)  # API accounts: no pages (403)
+JOB_OWNER_POST = row(404, norole=404, api=403, county=REDIRECT, office=REDIRECT)
 
 # the counties' mechanisms: the city's units (office, leaders, bureaus) read every county's lists, a county its own
 CITY_READERS = row(403, office=200, bureau=200, leader=200)
@@ -92,6 +95,14 @@ MATRIX = {
     "guide": ({}, "get", EVERY_ROLE),  # 使用指南: each role's own
     "audit-trail": ({}, "get", OFFICE_ONLY),
     "api-tokens": ({}, "get", OFFICE_ONLY),
+    # spreadsheet jobs: the uploader's own (a county official of 万荣县 here) and the office's; 404 to anyone else
+    "import-job": (lambda o: {"pk": o["import_job"].pk}, "get", JOB_OWNER),
+    "import-job-progress": (lambda o: {"pk": o["import_job"].pk}, "get", JOB_OWNER),
+    "import-job-cancel": (lambda o: {"pk": o["import_job"].pk}, "post", JOB_OWNER_POST),
+    "export-job": (lambda o: {"pk": o["export_job"].pk}, "get", JOB_OWNER),
+    "export-job-progress": (lambda o: {"pk": o["export_job"].pk}, "get", JOB_OWNER),
+    "export-job-cancel": (lambda o: {"pk": o["export_job"].pk}, "post", JOB_OWNER_POST),
+    "export-job-download": (lambda o: {"pk": o["export_job"].pk}, "get", JOB_OWNER),
     # registry
     "county-list": ({}, "get", PAGES_USERS),
     "county-detail": (lambda o: {"pk": o["county"].pk}, "get", PAGES_USERS),

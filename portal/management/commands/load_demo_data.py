@@ -10,7 +10,7 @@ from funds.demo import load_demo_funds
 from tasks_registry.county_demo import load_demo_county_mechanisms
 from tasks_registry.demo import load_demo_tasks
 from tasks_registry.loading import load_tasks
-from towns.demo import DEMO_ACCOUNTS, load_demo_data
+from towns.demo import DEMO_ACCOUNTS, load_demo_data, load_demo_import_job
 
 
 class Command(BaseCommand):
@@ -29,6 +29,7 @@ class Command(BaseCommand):
         load_demo_county_mechanisms()
         load_demo_assessment()  # last year's evaluation and assessment, published
         load_demo_funds()  # this year's budget and allocations (a published evaluation's rewards among them)
+        load_demo_import_job()
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
         for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS, WIZARD_COUNTY_ACCOUNT]:
             self.stdout.write(f"  {username:10s} {full_name}")
