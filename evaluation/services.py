@@ -132,8 +132,10 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
         EnterpriseYearFigures.objects.filter(enterprise__town_id__in=ids, year__in=[year, year - 1])
         .values("enterprise__town_id", "year")
         .annotate(
-            n=Count("enterprise", distinct=True),
-            above=Count("enterprise", filter=Q(enterprise__above_designated_size=True), distinct=True),
+            # One row per enterprise and year (enterprise_figures_one_per_year): a plain count is the distinct
+            # count, without the sort DISTINCT costs.
+            n=Count("pk"),
+            above=Count("pk", filter=Q(enterprise__above_designated_size=True)),
         )
         .order_by()
     ):
