@@ -124,9 +124,10 @@ from bench import dataset, evaluation_profile  # noqa: E402
 from bench.measure import busy_share, machine_cpu, postgres_cpu, table, tree_cpu  # noqa: E402
 from evaluation import services as evaluation  # noqa: E402
 from evaluation.models import EvaluationRun, TownEvaluation  # noqa: E402
+from evaluation.tasks import towns_per_task  # noqa: E402
 from yuncheng_towns.celery import app as celery_app  # noqa: E402
 
-TOWNS_PER_TASK = settings.EVALUATION_TOWNS_PER_TASK
+TOWNS_PER_TASK = settings.EVALUATION_TOWNS_PER_TASK  # at most; towns_per_task() gives a run's
 LAST_YEAR = datetime.date.today().year - 1
 FIRST_YEAR = LAST_YEAR - ARGS.years + 1
 SPEC = dataset.Spec(
@@ -551,7 +552,7 @@ def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[
         if r.towns_done_seconds:
             notes += (
                 f" · towns {r.towns_done_seconds:.0f} s ({r.done / r.towns_done_seconds:.1f}/s; evaluate_towns task "
-                f"({TOWNS_PER_TASK} towns) {r.task_runtime_ms_mean or 0:.1f} ms mean, "
+                f"({towns_per_task(r.total)} towns) {r.task_runtime_ms_mean or 0:.1f} ms mean, "
                 f"p95 {r.task_runtime_ms_p95 or 0:.1f}; CPU per town: "
                 f"workers {1000 * r.cpu_workers_towns / r.done:.1f} ms, PostgreSQL "
                 f"{1000 * r.cpu_postgres_towns / r.done:.1f} ms)"
