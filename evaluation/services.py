@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import collections
 import datetime
+import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -121,22 +122,35 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
     end = datetime.date(year, 12, 31)
     baselines = {y for t in towns if (y := doubling_base_year(t)) < year}  # the office's, or 2022
     figures: dict[int, dict[int, TownYearFigures]] = collections.defaultdict(dict)
-    for f in TownYearFigures.objects.filter(town_id__in=ids, year__in={year, year - 1, *baselines}).order_by():
+    for f in (
+        TownYearFigures.objects.filter(town_id__in=ids, year__in={year, year - 1, *baselines})
+        .only("town_id", "year", "output_wan", "local_jobs", "provincial_share_pct")
+        .order_by()
+    ):
         figures[f.town_id][f.year] = f
     counts: dict[int, dict[int, dict]] = collections.defaultdict(dict)
     for row in (
         EnterpriseYearFigures.objects.filter(enterprise__town_id__in=ids, year__in=[year, year - 1])
         .values("enterprise__town_id", "year")
         .annotate(
-            n=Count("enterprise", distinct=True),
-            above=Count("enterprise", filter=Q(enterprise__above_designated_size=True), distinct=True),
+            # One row per enterprise and year (enterprise_figures_one_per_year): a plain count is the distinct
+            # count, without the sort DISTINCT costs.
+            n=Count("pk"),
+            above=Count("pk", filter=Q(enterprise__above_designated_size=True)),
         )
         .order_by()
     ):
         counts[row["enterprise__town_id"]][row["year"]] = row
-    projects = _by_town(KeyProject.objects.filter(town_id__in=ids).order_by("town_id", "name", "pk"))
+    # Only the fields the rules below read: fewer columns to fetch and convert (bench/README.md).
+    projects = _by_town(
+        KeyProject.objects.filter(town_id__in=ids)
+        .only("town_id", "name", *PROJECT_DAYS)
+        .order_by("town_id", "name", "pk")
+    )
     problems = _by_town(  # the slow-items message lists them newest first, as the ledger does
-        Problem.objects.filter(town_id__in=ids, deadline__lte=end).order_by("town_id", "-found_on", "-id")
+        Problem.objects.filter(town_id__in=ids, deadline__lte=end)
+        .only("town_id", "number", "title", "deadline", "closed_at")
+        .order_by("town_id", "-found_on", "-id")
     )
     reports = dict(
         ProgressReport.towns.through.objects.filter(town_id__in=ids, progressreport__period__startswith=f"{year}-")
@@ -185,6 +199,9 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
             "criteria": criteria.get(town.pk),
         }
     return out
+
+
+PROJECT_DAYS = ("signed_on", "started_on", "in_production_on", "planned_start_on", "planned_production_on")
 
 
 def _by_town(rows) -> collections.defaultdict[int, list]:
@@ -266,33 +283,56 @@ def finalize(*, run_id: int) -> EvaluationRun:
     run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status != EvaluationRun.Status.RUNNING:
         return run
-    results = list(run.results.select_related("town").order_by())  # the default ordering joins the run
+    # Only what scoring reads: the re-check and the slow items stay in the database, untouched.
+    rows = list(run.results.order_by().values_list("pk", "town_id", "town__name", "group", "indicators"))
+    scored = []
     for group in Group.values:
-        members = [r for r in results if r.group == group]
+        members = [r for r in rows if r[3] == group]
         inputs = [
             scoring.TownInput(
-                r.town_id,
-                r.town.name,
-                Decimal(r.indicators["output"]) if r.indicators.get("output") else None,
-                {k: Decimal(v) for k, v in r.indicators.items() if v is not None},
+                town_id,
+                name,
+                Decimal(indicators["output"]) if indicators.get("output") else None,
+                {k: Decimal(v) for k, v in indicators.items() if v is not None},
             )
-            for r in members
+            for _pk, town_id, name, _group, indicators in members
         ]
         scores = {s.town_id: s for s in scoring.score(inputs, run.weights)}
-        for r in members:
-            s = scores[r.town_id]
-            r.score, r.rank = s.score, s.rank
-            r.breakdown = {k: str(v) for k, v in s.breakdown.items()}
-    # The run's rows are written again rather than updated: bulk_update builds a CASE per row and column, which
-    # cost ~1.5 ms of Python per town (and one CASE over all rows took minutes in SQL; bench/README.md). Nothing
-    # refers to a result row, and the run's lock keeps everyone else out meanwhile.
-    TownEvaluation.objects.filter(run_id=run.pk).delete()
-    for r in results:
-        r.pk = None
-    TownEvaluation.objects.bulk_create(results, batch_size=1000)
-    run.status, run.finished_at, run.done = EvaluationRun.Status.DRAFT, timezone.now(), len(results)
+        for pk, town_id, *_rest in members:
+            s = scores[town_id]
+            if s.score is not None or s.breakdown:  # the others keep their defaults: no score, no rank, {}
+                scored.append((pk, s.score, s.rank, {k: str(v) for k, v in s.breakdown.items()}))
+    write_scores(scored)
+    run.status, run.finished_at, run.done = EvaluationRun.Status.DRAFT, timezone.now(), len(rows)
     run.save(update_fields=["status", "finished_at", "done"])
     return run
+
+
+SCORE_BATCH = 2000
+
+
+def write_scores(scored: list[tuple[int, Decimal | None, int | None, dict[str, str]]]) -> None:
+    """Write (result id, score, rank, breakdown) rows. On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per
+    batch of 2,000 (bulk_update's CASE per row and column cost ~1.5 ms of Python per town, and rewriting the rows
+    carried their re-check and slow items through Python and back; bench/README.md); elsewhere (SQLite, the
+    tests) bulk_update."""
+    table = connection.ops.quote_name(TownEvaluation._meta.db_table)
+    if connection.vendor != "postgresql":
+        objs = [
+            TownEvaluation(pk=pk, score=score, rank=rank, breakdown=breakdown) for pk, score, rank, breakdown in scored
+        ]
+        TownEvaluation.objects.bulk_update(objs, ["score", "rank", "breakdown"], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        for i in range(0, len(scored), SCORE_BATCH):
+            batch = scored[i : i + SCORE_BATCH]
+            values = ", ".join(["(%s, %s::numeric, %s::integer, %s::jsonb)"] * len(batch))
+            params = [x for pk, score, rank, breakdown in batch for x in (pk, score, rank, json.dumps(breakdown))]
+            cursor.execute(
+                f"UPDATE {table} AS t SET score = v.score, rank = v.rank, breakdown = v.breakdown "  # noqa: S608
+                f"FROM (VALUES {values}) AS v(id, score, rank, breakdown) WHERE t.id = v.id",
+                params,
+            )
 
 
 def fail(*, run_id: int, error: str) -> None:

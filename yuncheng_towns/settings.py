@@ -307,9 +307,9 @@ TASK_PROGRESS_TOLERANCE = int(os.environ.get("TASK_PROGRESS_TOLERANCE", "10"))
 REMINDER_DAYS_AHEAD = int(os.environ.get("REMINDER_DAYS_AHEAD", "5"))
 # Re-examination (复核): the daily job opens one this many days before a certificate's validity ends.
 REEXAMINATION_DAYS_BEFORE = int(os.environ.get("REEXAMINATION_DAYS_BEFORE", "90"))
-# Towns per evaluation task: each reads its towns' inputs in a fixed number of queries; 100 keeps a task under a
-# second and a redelivery cheap (bench/README.md).
-EVALUATION_TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "100"))
+# Towns per evaluation task at most: each reads its towns' inputs in a fixed number of queries; 500 keeps a task
+# around a second and a redelivery cheap, and 10,000 towns in 20 tasks (evaluation/tasks.py; bench/README.md).
+EVALUATION_TOWNS_PER_TASK = int(os.environ.get("EVALUATION_TOWNS_PER_TASK", "500"))
 # Tasks per database connection in a Celery worker (yuncheng_towns/celery.py says why).
 CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "1000"))
 
