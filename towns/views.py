@@ -74,11 +74,13 @@ def town_list(request):
 @login_required
 def town_detail(request, pk):
     town = selectors.town_get(user=request.user, pk=pk)
+    tier_changes = _tier_changes(request.user, town)
     context = {
         "town": town,
         "figures": selectors.town_figures(user=request.user, town=town),
-        "tier_changes": _tier_changes(request.user, town),
-        "scheduled_change": town.tier_changes.scheduled().first(),
+        "tier_changes": tier_changes,
+        # from the history already read (the same ordering as the manager's), not one more query
+        "scheduled_change": next((c for c in tier_changes if c.status == TownTierChange.Status.SCHEDULED), None),
         "certificates": town.certificates.select_related("cycle", "application"),
         "evidence_history": evidence.evidence_history(town),
         "current_ids": {e.pk for e in evidence.current_evidence(town).values()},

@@ -16,9 +16,8 @@ from ..helpers import confirmed
 
 
 def test_a_draft_without_figures_shows_dashes_not_none(world, cert, client_for):
-    app = services.application_start(
-        user=cert.county, cycle=cert.cycle, target_tier="city", town=TownFactory(county=world.home_county)
-    )
+    town = TownFactory(county=world.home_county, tier="potential")
+    app = services.application_start(user=cert.county, cycle=cert.cycle, target_tier="city", town=town)
     html = client_for("county").get(reverse("application-detail", kwargs={"pk": app.pk})).content.decode()
     facts = re.search(r'<dl class="facts">(.*?)</dl>', html, re.S).group(1)
     assert "None" not in facts
