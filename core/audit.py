@@ -186,11 +186,11 @@ def readable_changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
 
 
 def creation_rows(
-    *, model: type[models.Model], user, note: str, items: Iterable[tuple[Any, str, Snapshot]]
+    *, model: type[models.Model], user, note: str, items: Iterable[tuple[Any, str, Snapshot, Any]]
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Audit entries of new objects for core.bulk.insert (a bulk import's), as (the values they share, a row per
-    object): ``items`` are (pk, str(obj), snapshot) with the snapshot exactly as :func:`snapshot` would take it of
-    the saved object."""
+    object): ``items`` are (pk, str(obj), snapshot, the pk its ``audit_parent`` points to or None) with the snapshot
+    exactly as :func:`snapshot` would take it of the saved object — the same entries :func:`build` makes."""
     from django.utils import timezone
 
     user = user if user is not None and user.is_authenticated else None
@@ -201,14 +201,19 @@ def creation_rows(
         "action": AuditEntry.Action.CREATE.value,
         "content_type_id": ContentType.objects.get_for_model(model, for_concrete_model=True).pk,
         "note": note[:300],
+        "parent_type_id": None,
     }
+    if parent := getattr(model, "audit_parent", None):
+        related = model._meta.get_field(parent).related_model
+        shared["parent_type_id"] = ContentType.objects.get_for_model(related, for_concrete_model=True).pk
     # changes: diff({}, after) without its generality, every value that is not None as [None, value]
     rows = [
         {
             "object_id": str(pk),
             "object_repr": text[:200],
             "changes": {k: [None, v] for k, v in after.items() if v is not None},
+            "parent_id": "" if parent_pk is None or not shared["parent_type_id"] else str(parent_pk),
         }
-        for pk, text, after in items
+        for pk, text, after, parent_pk in items
     ]
     return shared, rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import uploads
@@ -48,9 +49,7 @@ class EnterpriseForm(ServiceModelForm):
         code.required = not placeholder
         # One message for a wrong length (GB 32100's "应为18位"), not also Django's "确保该变量包含不超过 18 字符".
         code.validators = [v for v in code.validators if not isinstance(v, MaxLengthValidator)]
-        code.help_text = str(_("18位，按GB 32100-2015校验（不使用I、O、Z、S、V）。")) + (
-            str(_("规划点名的企业取得代码前可暂不填写。")) if placeholder else ""
-        )
+        code.help_text = str(CREDIT_CODE_HELP) + (str(_("规划点名的企业取得代码前可暂不填写。")) if placeholder else "")
 
     def clean_credit_code(self):
         return (self.cleaned_data.get("credit_code") or "").strip().upper()
@@ -129,8 +128,11 @@ class WithdrawEvidenceForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("表格文件"),
-        help_text=_("接受 .xlsx、.xls、.ods、.csv（UTF-8 或 GB18030 编码）；按模板的表头填写，最多100万行。")
-        + " "
-        + uploads.import_limits(),
+        # lazy both: the limits are read from the settings when the page is shown
+        help_text=format_lazy(
+            "{} {}",
+            _("接受 .xlsx、.xls、.ods、.csv（UTF-8 或 GB18030 编码），按模板的表头填写。"),
+            uploads.import_limits(),
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv"}),
     )

@@ -427,7 +427,10 @@ def _write_import_batch(
         model=Enterprise,
         user=user,
         note=note,
-        items=[(v["id"], v["name"], _enterprise_snapshot(v, towns[v["town_id"]], labels)) for v in new_enterprises],
+        items=[
+            (v["id"], v["name"], _enterprise_snapshot(v, towns[v["town_id"]], labels), v["town_id"])
+            for v in new_enterprises
+        ],
     )
     report.created += len(new_enterprises)
     report.updated += len(to_update)
@@ -461,7 +464,9 @@ def _write_import_batch(
         model=EnterpriseYearFigures,
         user=user,
         note=note,
-        items=[(f["id"], f"{name} {f['year']}", _figures_snapshot(f, name)) for f, name in new_figures],
+        items=[
+            (f["id"], f"{name} {f['year']}", _figures_snapshot(f, name), f["enterprise_id"]) for f, name in new_figures
+        ],
     )
     entries += [audit.build(action=Action.UPDATE, obj=f, user=user, before=b, note=note) for f, b in changed_figures]
     report.figures_created += len(new_figures)

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from certification import engine, readiness, selectors
 from certification.filters import ApplicationFilter
 from certification.models import Application, Certificate, CriteriaPolicy
-from certification.permissions import require_applicant
+from certification.permissions import is_applicant, require_applicant
 from core.api.schema import error
 
 from .serializers import (
@@ -47,6 +47,8 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ApplicationOutput
     filterset_class = ApplicationFilter
+    # the one POST here (check) saves nothing, but only the applying county may send it (core.api.permissions)
+    may_write = staticmethod(is_applicant)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

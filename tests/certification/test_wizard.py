@@ -457,9 +457,12 @@ def test_the_wizard_links_to_registering_and_importing_with_the_way_back(world, 
     assert f'href="/enterprises/new/?town={app.town_id}&amp;{back}"' in page
     form = client.get(f"/enterprises/new/?town={app.town_id}&{back}").content.decode()
     assert "保存后将返回认定申请的填写页面。" in form
+    from towns.validators import credit_code_check_char
+
+    code = "91140822MA0K1234X" + credit_code_check_char("91140822MA0K1234X")
     response = client.post(
         f"/enterprises/new/?{back}",
-        {"town": app.town_id, "name": "新登记企业", "credit_code": "", "role": "supporting", "main_products": ""},
+        {"town": app.town_id, "name": "新登记企业", "credit_code": code, "role": "supporting", "main_products": ""},
     )
     assert response.status_code == 302 and response["Location"] == step_url(app, "firms") + "?page=1"
     page = client.get(response["Location"]).content.decode()
@@ -477,7 +480,7 @@ def test_upload_limits_are_stated_before_the_upload_from_the_settings(world, cer
     assert "单个文件不超过 1.5 MB" in client.get(step_url(app, "attachments")).content.decode()
     settings.IMPORT_MAX_ROWS = 500
     page = client.get(reverse("enterprise-import")).content.decode()
-    assert "不超过 20 MB，最多 500 行数据" in page and 'accept=".xlsx"' in page
+    assert "不超过 20 MB，最多 500 行数据" in page and 'accept=".xlsx,.xls,.ods,.csv"' in page
 
 
 def test_field_help_explains_credit_code_above_size_and_units(world, cert, client_for):
