@@ -10,10 +10,12 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core import demo
 from evaluation import services as evaluation
 from evaluation.models import EvaluationRun
 from tasks_registry.models import KeyProject
 from towns.models import Town
+from towns.permissions import is_office
 
 from . import services
 from .models import FundAllocation, FundBudget
@@ -66,7 +68,8 @@ def _move(allocation: FundAllocation, status: str, office, n: int, day: datetime
 @transaction.atomic
 def load_demo_funds() -> None:
     office = get_user_model().objects.filter(username="office").first()
-    if office is None:
+    # only as the loader's own office account (core.demo), never in the name of a person who holds the username
+    if office is None or not demo.created(office) or not is_office(office):
         return
     today = timezone.localdate()
     year = today.year

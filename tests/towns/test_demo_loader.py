@@ -137,11 +137,13 @@ def test_demo_tasks_are_written_once_and_only_in_the_loaders_names(db):
     from tasks_registry.models import KeyProject, Problem, ProgressReport
 
     call_command("load_demo_data", stdout=StringIO())
-    assert ProgressReport.objects.count() == 3 and Problem.objects.count() == 1 and KeyProject.objects.count() == 2
+    # the task board's demo: 3 reports, 1 problem, 2 projects (the assessment's demo adds a year of reports)
+    assert ProgressReport.objects.filter(period__startswith=f"{TODAY.year}-").count() >= 3
+    assert Problem.objects.count() >= 1 and KeyProject.objects.count() == 2
     KeyProject.objects.filter(name="外加剂检验检测公共服务平台").delete()  # a county removes a demo project
     call_command("load_demo_data", stdout=StringIO())
     assert KeyProject.objects.count() == 1  # not put back
-    problem = Problem.objects.get()
+    problem = Problem.objects.order_by("pk").first()  # the task board demo's (loaded before the assessment's)
     assert problem.found_on <= TODAY and problem.number.startswith(f"WT{TODAY.year}-")
     assert get_user_model().objects.get(username="gongxin").pk in {int(i) for i in demo.ids(get_user_model())}
 
