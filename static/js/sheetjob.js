@@ -7,6 +7,10 @@
   if (!box || box.dataset.finished === "1") return;
   var url = box.dataset.progressUrl;
   var errorsBox = document.getElementById("job-errors");
+  // Once the user leaves (a link, the cancel button), a late answer must not start a reload of its own.
+  var leaving = false;
+  window.addEventListener("beforeunload", function () { leaving = true; });
+  document.addEventListener("submit", function () { leaving = true; });
 
   function set(name, value) {
     var el = box.querySelector('[data-field="' + name + '"]');
@@ -34,6 +38,7 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (s) {
+        if (leaving) return;
         ["rows_total", "rows_read", "rows_checked", "rows_written", "error_count", "percent"].forEach(function (k) {
           set(k, s[k]);
         });
@@ -43,7 +48,7 @@
         if (s.finished) { window.location.reload(); return; }
         window.setTimeout(poll, 1000);
       })
-      .catch(function () { window.setTimeout(poll, 3000); });
+      .catch(function () { if (!leaving) window.setTimeout(poll, 3000); });
   }
   window.setTimeout(poll, 500);
 })();

@@ -144,7 +144,7 @@ def test_export_edited_in_libreoffice_and_imported_back(world, client_for, tmp_p
     client = client_for("county")
     response = client.get(reverse("enterprise-list"), {"export": "xlsx-years"})
     exported = tmp_path / "企业名录.xlsx"
-    exported.write_bytes(b"".join(response.streaming_content))
+    exported.write_bytes(response.content)
     profile = tmp_path / "profile"
     # LibreOffice reads the portal's file and writes it as text, where the clerk changes a figure ...
     as_csv = soffice(exported, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "csv", profile)
