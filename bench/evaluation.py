@@ -79,10 +79,6 @@ def parse_args() -> argparse.Namespace:
         help="result counts on which to time finalize's bulk_update as is vs batched ('' to skip)",
     )
     p.add_argument("--finalize-batch", type=int, default=500, help="batch size of the proposed bulk_update fix")
-    p.add_argument(
-        "--results-file",
-        help="the draft's results as TSV: written if the file is missing, else compared row by row (identical?)",
-    )
     p.add_argument("--seed", type=int, default=20230324)
     args = p.parse_args()
     preset = SMALL if args.small else FULL
@@ -124,10 +120,9 @@ from bench import dataset, evaluation_profile  # noqa: E402
 from bench.measure import busy_share, machine_cpu, postgres_cpu, table, tree_cpu  # noqa: E402
 from evaluation import services as evaluation  # noqa: E402
 from evaluation.models import EvaluationRun, TownEvaluation  # noqa: E402
-from evaluation.tasks import towns_per_task  # noqa: E402
 from yuncheng_towns.celery import app as celery_app  # noqa: E402
 
-TOWNS_PER_TASK = settings.EVALUATION_TOWNS_PER_TASK  # at most; towns_per_task() gives a run's
+TOWNS_PER_TASK = settings.EVALUATION_TOWNS_PER_TASK
 LAST_YEAR = datetime.date.today().year - 1
 FIRST_YEAR = LAST_YEAR - ARGS.years + 1
 SPEC = dataset.Spec(
@@ -196,39 +191,6 @@ def floor() -> dict:
     return {"seconds": min(times), "all_seconds": times, "rows": len(rows)}
 
 
-RESULTS_SQL = (
-    'SELECT town_id, "group", indicators::text, has_data, criteria::text, inspection, slow::text, score, rank, '
-    "breakdown::text FROM evaluation_townevaluation WHERE run_id = {run} ORDER BY town_id"
-)
-
-
-def draft_results(path: str) -> dict:
-    """The last draft's results (jsonb as PostgreSQL normalises it), written to `path` if it is missing, else
-    compared line by line with it: so a draft of the code before a change checks the one after."""
-    import io
-
-    draft = EvaluationRun.objects.filter(year=LAST_YEAR, status=EvaluationRun.Status.DRAFT).first()
-    if draft is None:
-        return {"compared": False, "note": "no draft"}
-    buffer = io.StringIO()
-    with connection.cursor() as cur:
-        cur.cursor.copy_expert(f"COPY ({RESULTS_SQL.format(run=int(draft.pk))}) TO STDOUT", buffer)
-    lines = buffer.getvalue().splitlines()
-    target = Path(path)
-    if not target.exists():
-        target.write_text("\n".join(lines) + "\n")
-        return {"compared": False, "written": str(target), "rows": len(lines)}
-    expected = target.read_text().splitlines()
-    differing = [i for i, (a, b) in enumerate(zip(lines, expected, strict=False)) if a != b]
-    return {
-        "compared": True,
-        "rows": len(lines),
-        "expected_rows": len(expected),
-        "differing_rows": len(differing) + abs(len(lines) - len(expected)),
-        "first_differences": [(lines[i][:300], expected[i][:300]) for i in differing[:3]],
-    }
-
-
 # --- 3. the real path: Celery workers ----------------------------------------------------------------------
 
 
@@ -287,7 +249,7 @@ class Workers:
             handle.close()
 
 
-TASK_LINE = re.compile(r"Task (\w+\.\w+)\[[^\]]+\] succeeded in ([0-9.eE-]+)s")
+TASK_LINE = re.compile(r"Task (certification\.\w+)\[[^\]]+\] succeeded in ([0-9.eE-]+)s")
 
 
 def task_runtimes(logs: list[Path]) -> dict[str, list[float]]:
@@ -552,7 +514,7 @@ def figures_rows(data: dict, floor_result: dict, runs: list[RunResult]) -> list[
         if r.towns_done_seconds:
             notes += (
                 f" · towns {r.towns_done_seconds:.0f} s ({r.done / r.towns_done_seconds:.1f}/s; evaluate_towns task "
-                f"({towns_per_task(r.total)} towns) {r.task_runtime_ms_mean or 0:.1f} ms mean, "
+                f"({TOWNS_PER_TASK} towns) {r.task_runtime_ms_mean or 0:.1f} ms mean, "
                 f"p95 {r.task_runtime_ms_p95 or 0:.1f}; CPU per town: "
                 f"workers {1000 * r.cpu_workers_towns / r.done:.1f} ms, PostgreSQL "
                 f"{1000 * r.cpu_postgres_towns / r.done:.1f} ms)"
@@ -622,10 +584,6 @@ def main() -> None:
         )
         runs.append(result)
 
-    compared = None
-    if ARGS.results_file:
-        compared = draft_results(ARGS.results_file)
-        say(f"   the draft's results against {ARGS.results_file}: {compared}")
     say("4. evaluate_towns profiled in-process ...")
     prof = evaluation_profile.profile_towns(ARGS, OUT, LAST_YEAR, TOWNS_PER_TASK)
     draft = EvaluationRun.objects.filter(year=LAST_YEAR, status=EvaluationRun.Status.DRAFT).first()
@@ -706,7 +664,6 @@ def main() -> None:
                 "profile": {k: v for k, v in prof.items() if k != "pyinstrument"},
                 "finalize": fin,
                 "py_spy": sample,
-                "results_compared": compared,
             },
             ensure_ascii=False,
             indent=1,

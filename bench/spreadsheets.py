@@ -49,7 +49,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--rows", type=int, default=100_000, help="data rows in the import file (default 100,000)")
     p.add_argument("--towns", type=int, default=200, help="towns added over the counties (default 200)")
-    p.add_argument("--small", action="store_true", help="a quick run: 5,000 rows, 50 towns (own database)")
     p.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the best is kept (default 1)")
     p.add_argument("--db", default="yuncheng_bench_sheets", help="database to drop and recreate")
     p.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432", help="PostgreSQL server URL, no database")
@@ -62,10 +61,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 ARGS = parse_args()
-if ARGS.small:
-    ARGS.rows, ARGS.towns = 5_000, 50
-    if ARGS.db == "yuncheng_bench_sheets":
-        ARGS.db = "yuncheng_bench_sheets_small"
 DATABASE_URL = f"{ARGS.pg.rstrip('/')}/{ARGS.db}"
 FILE = OUT / f"enterprises-{ARGS.rows}.xlsx"
 APP_ENV = {
@@ -76,8 +71,7 @@ APP_ENV = {
     "ALLOWED_HOSTS": "testserver",
     "DJANGO_SETTINGS_MODULE": "yuncheng_towns.settings",
     "LOG_LEVEL": "WARNING",
-    # The export is measured answered at once (the job writes with the same function, core.spreadsheets.write_xlsx).
-    "EXPORT_JOB_ROWS": "100000000",
+    "IMPORT_MAX_ROWS": "10000000",  # the portal's upload limit (20,000) would refuse the file the bench measures
 }
 
 
@@ -109,13 +103,12 @@ class Timer:
     """Wall time and CPU time (this process and its database backend) of one measured call."""
 
     def __enter__(self):
-        self.cpu, self.wall, self.db = cpu_seconds(), time.perf_counter(), _backend_cpu()
+        self.cpu, self.wall = cpu_seconds(), time.perf_counter()
         return self
 
     def __exit__(self, *exc):
         self.seconds = time.perf_counter() - self.wall
         self.cpu = cpu_seconds() - self.cpu
-        self.db = _backend_cpu() - self.db  # PostgreSQL's share of ``cpu``
 
 
 def say(text: str = "") -> None:
@@ -205,9 +198,6 @@ def child_reset() -> dict:
     child_setup()
     from django.db import connection
 
-    from core.models import AuditEntry, ImportJob
-
-    audit = AuditEntry._meta.db_table
     with connection.cursor() as cur:
         cur.execute(
             "DELETE FROM towns_enterpriseyearfigures WHERE enterprise_id IN "
@@ -215,10 +205,9 @@ def child_reset() -> dict:
             [NAME_PREFIX + "%"],
         )
         cur.execute("DELETE FROM towns_enterprise WHERE name LIKE %s", [NAME_PREFIX + "%"])
-        cur.execute(f"DELETE FROM {audit} WHERE note = %s OR action = %s", ["Excel 批量导入", "import"])
-        cur.execute(f"DELETE FROM {ImportJob._meta.db_table}")
+        cur.execute("DELETE FROM towns_auditentry WHERE note = %s", ["Excel 批量导入"])
     with connection.cursor() as cur:
-        for table in ("towns_enterprise", "towns_enterpriseyearfigures", audit):
+        for table in ("towns_enterprise", "towns_enterpriseyearfigures", "towns_auditentry"):
             cur.execute(f"VACUUM ANALYZE {table}")
     return {}
 
@@ -235,35 +224,33 @@ def child_read_floor() -> dict:
 
 
 def child_import() -> dict:
-    """The import as a worker runs it: ``core.jobs.run_import`` on a job whose upload is stored (untimed, as the
-    upload request does it), which calls ``towns.services.enterprise_import`` with progress reports."""
     child_setup()
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import UploadedFile
-    from django.db import transaction
 
-    from core import jobs
-    from core.models import AuditEntry, ImportJob
+    from core.models import AuditEntry
+    from towns import services
     from towns.models import Enterprise, EnterpriseYearFigures
 
     user = get_user_model().objects.get(username=OFFICE_USERNAME)
-    jobs.enqueue = lambda job: None  # stored and queued only: the run below is the worker's part
-    with open(FILE, "rb") as handle, transaction.atomic():
-        upload = UploadedFile(handle, name="专业镇企业导入" + FILE.suffix, size=FILE.stat().st_size)
-        job = jobs.import_job_start(user=user, kind="enterprises", upload=upload)
     baseline = peak_mb()
-    with Timer() as timer:
-        _maybe_profile("import", lambda: jobs.run_import(job.pk))
-    job = ImportJob.objects.get(pk=job.pk)
-    if job.status != "done":
-        raise SystemExit(f"import refused the file: {job.message} {job.errors[:5]}")
+    with open(FILE, "rb") as handle:
+        # What the upload view hands over: a file object with a name and a size.
+        upload = UploadedFile(handle, name="专业镇企业导入.xlsx", size=FILE.stat().st_size)
+        with Timer() as timer:
+            report = _maybe_profile("import", lambda: services.enterprise_import(user=user, upload=upload))
+    if not report.ok:
+        raise SystemExit(f"import refused the file: {report.errors[:5]}")
     return {
         "seconds": timer.seconds,
         "cpu": timer.cpu,
-        "db_cpu": timer.db,
         "peak_mb": peak_mb(),
         "baseline_mb": baseline,
-        **job.summary,
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "figures_created": report.figures_created,
         "enterprises_in_db": Enterprise.objects.count(),
         "figures_in_db": EnterpriseYearFigures.objects.count(),
         "audit_entries": AuditEntry.objects.filter(note="Excel 批量导入").count(),
@@ -280,8 +267,8 @@ def _export_rows() -> list[list]:
     with connection.cursor() as cur:
         cur.execute(
             """
-            SELECT t.name, e.name, e.credit_code, e.role, e.above_designated_size, e.main_products,
-                   f.year, f.output_wan, f.local_jobs, f.provincial_share_pct, f.tax_wan, c.name
+            SELECT e.name, e.credit_code, t.name, c.name, e.role, e.above_designated_size, e.main_products,
+                   f.year, f.output_wan, f.local_jobs, f.provincial_share_pct, f.tax_wan
             FROM towns_enterprise e
             JOIN towns_town t ON t.id = e.town_id
             JOIN towns_county c ON c.id = t.county_id
@@ -290,7 +277,7 @@ def _export_rows() -> list[list]:
             ORDER BY c.sort_order, t.name, e.name
             """
         )
-        return [[r[0], r[1], r[2], str(roles[r[3]]), "是" if r[4] else "否", *r[5:]] for r in cur.fetchall()]
+        return [[r[0], r[1], r[2], r[3], str(roles[r[4]]), "是" if r[5] else "否", *r[6:]] for r in cur.fetchall()]
 
 
 def child_write_floor() -> dict:
@@ -354,18 +341,7 @@ def child_export() -> dict:
 def _maybe_profile(name: str, call):
     if os.environ.get("BENCH_PROFILE") != "1":
         return call()
-    try:
-        from pyinstrument import Profiler
-    except ImportError:  # not in the requirements: cProfile's cumulative table instead
-        import cProfile
-        import pstats
-
-        profile = cProfile.Profile()
-        try:
-            return profile.runcall(call)
-        finally:
-            with (OUT / f"cprofile-{name}.txt").open("w") as out:
-                pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(60)
+    from pyinstrument import Profiler
 
     profiler = Profiler(interval=0.005)
     profiler.start()
@@ -468,7 +444,7 @@ def main() -> None:
             result["import"],
             read,
             f"{created['created']:,} enterprises, {created['figures_created']:,} figures, "
-            f"{created['audit_entries']:,} audit entries; PostgreSQL {created['db_cpu']:.1f} s of the CPU",
+            f"{created['audit_entries']:,} audit entries",
         ),
         ("re-import of the same file (nothing changes)", result["reimport"], read, "every row matched"),
         ("floor: openpyxl write-only of the export's rows", result["write-floor"], write, ""),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.documents import Block, Document, chinese_date
 from towns.models import Tier
@@ -64,19 +63,6 @@ def certificate(cert: Certificate) -> Document:
     )
 
 
-# What the application went through before the rejection, by the stage it was rejected at (workflow: reject).
-STAGES_PASSED = {
-    Application.Status.SCREENING: gettext_lazy("经形式审查"),
-    Application.Status.EXPERT_REVIEW: gettext_lazy("经形式审查和专家评审"),
-    Application.Status.PUBLIC_NOTICE: gettext_lazy("经形式审查、专家评审和公示"),
-}
-
-
-def _stages_passed(app: Application) -> str:
-    move = app.transitions.filter(to_status=Application.Status.REJECTED).order_by("-at", "-id").first()
-    return str(STAGES_PASSED.get(move.from_status if move else None, gettext_lazy("经审查")))
-
-
 def decision_letter(app: Application) -> Document:
     return Document(
         title=_("专业镇认定决定书"),
@@ -87,8 +73,8 @@ def decision_letter(app: Application) -> Document:
         addressee=app.county.government_name,
         body=(
             Block(
-                _("你单位申报的“%(town)s”（%(cycle)s），%(stages)s，决定不予认定。")
-                % {"town": app.town.name, "cycle": app.cycle.name, "stages": _stages_passed(app)}
+                _("你单位申报的“%(town)s”（%(cycle)s），经形式审查和评审，决定不予认定。")
+                % {"town": app.town.name, "cycle": app.cycle.name}
             ),
             Block(_("理由：%(reason)s") % {"reason": app.decision_reason}),
             Block(_("如对本决定有异议，可在收到本决定之日起三十日内向市专业镇发展领导小组办公室提出。")),

@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core import uploads
 from core.forms import ServiceModelForm
 from towns.models import Enterprise, Role, Sector, Tier
 
@@ -56,24 +55,11 @@ class StartForm(forms.Form):
         }
 
 
-TIER_HELP = _(
-    "梯次培育：潜力专业镇申报市级专业镇，市级专业镇申报推荐省级专业镇（省级由省政府认定）；"
-    "已认定的市级专业镇证书到期由办公室组织复核，无需重新申报。"
-)
-
-
 class BasicsForm(ServiceModelForm):
     class Meta:
         model = Application
         fields = ["target_tier", "sector", "leading_industry", "summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        town = self.instance.town
-        self.fields["target_tier"].help_text = _("本镇当前为%(tier)s。") % {"tier": town.get_tier_display()} + str(
-            TIER_HELP
-        )
 
 
 class FiguresForm(ServiceModelForm):
@@ -84,27 +70,6 @@ class FiguresForm(ServiceModelForm):
             "national_market_evidence": forms.Textarea(attrs={"rows": 3}),
             "traditional_feature_evidence": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {
-            "figures_year": _("以下数据所属的年度，如2024；不能晚于今年。"),
-            "annual_output_wan": _(
-                "单位：万元（1亿元 = 10,000万元）。标准：制造业5亿元即50,000万元，"
-                "特优农业、特色轻工2亿元即20,000万元（三、二）。"
-            ),
-            "local_jobs": _("单位：人。标准：解决当地就业2,000人以上（三、四）。"),
-            "provincial_share_pct": _("单位：%，填0–100之间的数，如55表示55%。标准：全省占有率50%以上（三、三）。"),
-            "national_market": _(
-                "全省占有率未达50%、但全国拥有较大市场空间的，由办公室依据证明材料研究决定（三、三）。"
-            ),
-            "national_market_evidence": _(
-                "写明依据（全国市场份额、销售网络等），并在“申报材料”中上传“市场占有率证明”。"
-            ),
-            "traditional_feature": _(
-                "历史发源地、地理标志等传统特色，可适当放宽认定条件，但年产值不少于1亿元（三、二）。"
-            ),
-            "traditional_feature_evidence": _(
-                "写明依据（如地理标志登记号），并在“申报材料”中上传“传统特色证明（发源地、地理标志等）”。"
-            ),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,90 +79,34 @@ class FiguresForm(ServiceModelForm):
 
 
 FIRM_ROLES = [
+    ("", _("不列入")),
     (Enterprise.Role.ANCHOR, _("龙头企业")),
     (Enterprise.Role.SUPPORTING, _("关联配套企业")),
-    ("", _("不列入")),
 ]
-BULK_SCOPES = [("picked", _("所勾选的企业")), ("filtered", _("全部筛选结果"))]
-MAX_ROWS_PER_SAVE = 200  # a page shows 50; anything far beyond is not this form's
 
 
-class FirmPickerForm(forms.Form):
-    """One page of the firm picker: a role for each firm shown (``shown``: their ids, so the page saves exactly
-    the rows it showed), and a bulk role for the ticked ones or for the whole filtered list."""
+class FirmsForm(forms.Form):
+    """One role choice per registered enterprise of the town."""
 
-    shown = forms.CharField(required=False, widget=forms.HiddenInput)
-    pick = forms.TypedMultipleChoiceField(coerce=int, required=False, label=_("勾选"))
-    bulk_role = forms.ChoiceField(
-        choices=FIRM_ROLES, required=False, initial=Enterprise.Role.SUPPORTING, label=_("设为")
-    )
-    bulk_scope = forms.ChoiceField(choices=BULK_SCOPES, required=False, initial="picked", label=_("范围"))
-
-    def __init__(self, *args, rows=(), **kwargs):
+    def __init__(self, *args, enterprises, current: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows = list(rows)
-        ids = self._ids()
-        self.fields["pick"].choices = [(pk, pk) for pk in ids]
-        for pk in ids:
-            self.fields[f"firm_{pk}"] = forms.ChoiceField(choices=FIRM_ROLES, required=False)
-        for row in self.rows:
-            self.initial[f"firm_{row.pk}"] = proposed_role(row)
-        self.initial.setdefault("shown", ",".join(str(r.pk) for r in self.rows))
+        self.enterprises = list(enterprises)
+        for e in self.enterprises:
+            self.fields[f"firm_{e.pk}"] = forms.ChoiceField(
+                choices=FIRM_ROLES,
+                required=False,
+                label=e.name,
+                initial=current.get(e.pk, ""),
+                help_text=e.credit_code or _("信用代码待补录"),
+            )
 
-    def _ids(self) -> list[int]:
-        if not self.is_bound:
-            return [r.pk for r in self.rows]
-        raw = (self.data.get("shown") or "").split(",")
-        ids = [int(x) for x in raw if x.strip().isdigit()]
-        return list(dict.fromkeys(ids))[:MAX_ROWS_PER_SAVE]
-
-    def page_roles(self) -> dict[int, str]:
-        """{enterprise id: role or ""} for the rows the page showed, the ticked ones in the bulk role when the bulk
-        action applies to them."""
-        roles = {pk: self.cleaned_data.get(f"firm_{pk}", "") for pk in self._ids()}
-        if self.bulk_applies("picked"):
-            roles |= dict.fromkeys(self.cleaned_data["pick"], self.cleaned_data["bulk_role"])
-        return roles
-
-    def bulk_applies(self, scope: str) -> bool:
-        return self.data.get("action") == "bulk" and (self.cleaned_data.get("bulk_scope") or "picked") == scope
-
-    def row_fields(self):
-        """(row, its role select, ticked, proposed) per firm shown, for the template. Proposed: the registry's role
-        preselected, not yet saved in the application."""
-        picked = {str(v) for v in (self.data.getlist("pick") if self.is_bound else [])}
-        for row in self.rows:
-            name = f"firm_{row.pk}"
-            if name not in self.fields:  # a re-shown page may hold a firm registered meanwhile: not this form's
-                continue
-            self.fields[name].widget.attrs["aria-label"] = row.name
-            proposed = not row.listed_role and not row.declined and proposed_role(row) != ""
-            yield row, self[name], str(row.pk) in picked, proposed
-
-
-def proposed_role(row) -> str:
-    """The role the picker shows for a firm: its role in the application; 不列入 if the county declined it;
-    else the registry's (龙头企业 / 关联配套企业 proposed as such, 其他 not listed)."""
-    if row.listed_role:
-        return row.listed_role
-    if row.declined:
-        return ""
-    return row.role if row.role in (Enterprise.Role.ANCHOR, Enterprise.Role.SUPPORTING) else ""
+    def chosen(self) -> dict[int, str]:
+        return {e.pk: self.cleaned_data[f"firm_{e.pk}"] for e in self.enterprises if self.cleaned_data[f"firm_{e.pk}"]}
 
 
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(
-        choices=Attachment.Kind.choices,
-        label=_("材料类别"),
-        help_text=_(
-            "申报“全国拥有较大市场空间”的须有“市场占有率证明”；申报传统特色的须有“传统特色证明（发源地、地理标志等）”。"
-        ),
-    )
-    file = forms.FileField(
-        label=_("文件（PDF、图片或 .xlsx）"),
-        help_text=uploads.attachment_limits(),
-        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT_ATTACHMENTS}),
-    )
+    kind = forms.ChoiceField(choices=Attachment.Kind.choices, label=_("材料类别"))
+    file = forms.FileField(label=_("文件（PDF、图片或 .xlsx）"))
 
 
 class StateForm(forms.Form):

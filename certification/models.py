@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
-from core.validators import validate_not_future
 from towns.models import Enterprise, Sector, Tier, Town, TraditionalFeature
 from towns.validators import validate_figure_year
 
@@ -200,9 +199,6 @@ class RubricItem(models.Model):
 
 
 class Application(models.Model):
-    # entry keys that are not fields (core.audit): what application_set_firms and the versions record
-    AUDIT_LABELS = {"firms": _("申报企业"), "attachments": _("申报材料"), "verdict": _("自检结论")}
-
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -235,8 +231,6 @@ class Application(models.Model):
     firms = models.ManyToManyField(
         Enterprise, through="ApplicationFirm", related_name="applications", blank=True, verbose_name=_("申报企业")
     )
-    # The town's firms the county chose not to list: the firm picker no longer proposes their registry role.
-    declined_firms = models.ManyToManyField(Enterprise, related_name="+", blank=True, verbose_name=_("不列入的企业"))
     # Step 3: figures and evidence
     figures_year = models.PositiveSmallIntegerField(
         _("数据年度"), null=True, blank=True, validators=[validate_figure_year]
@@ -321,30 +315,24 @@ class Application(models.Model):
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
 
-    def firm_counts(self) -> tuple[int, int]:
-        """(anchor, supporting) firms named in the application."""
-        roles = [f.role for f in self.application_firms.all()]
-        return roles.count(Enterprise.Role.ANCHOR), roles.count(Enterprise.Role.SUPPORTING)
-
-    def facts(self, *, counts: tuple[int, int] | None = None) -> engine.TownFacts | None:
-        """The engine's input, or None while the figures are incomplete. ``counts`` (anchor, supporting) stands in
-        for the saved firms (the live self-check of a page not yet saved)."""
+    def facts(self) -> engine.TownFacts | None:
+        """The engine's input, or None while the figures are incomplete."""
         if self.annual_output_wan is None or self.local_jobs is None:
             return None
-        anchor, supporting = counts if counts is not None else self.firm_counts()
+        roles = [f.role for f in self.application_firms.all()]
         return engine.TownFacts(
             sector=self.sector,
             annual_output_wan=self.annual_output_wan,
-            anchor_enterprises=anchor,
-            supporting_enterprises=supporting,
+            anchor_enterprises=roles.count(Enterprise.Role.ANCHOR),
+            supporting_enterprises=roles.count(Enterprise.Role.SUPPORTING),
             provincial_share_pct=self.provincial_share_pct,
             local_jobs=self.local_jobs,
             national_market=self.national_market,
             traditional_feature=self.traditional_feature,
         )
 
-    def verdict(self, *, counts: tuple[int, int] | None = None) -> engine.Verdict | None:
-        facts = self.facts(counts=counts)
+    def verdict(self) -> engine.Verdict | None:
+        facts = self.facts()
         return engine.evaluate(facts, self.cycle.policy.thresholds()) if facts else None
 
 
@@ -490,7 +478,7 @@ class Objection(models.Model):
     objector = models.CharField(_("异议人"), max_length=80)
     contact = models.CharField(_("联系方式"), max_length=80, blank=True)
     content = models.TextField(_("异议内容"))
-    received_on = models.DateField(_("收到日期"), validators=[validate_not_future])
+    received_on = models.DateField(_("收到日期"))
     handling = models.TextField(_("处理意见"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
@@ -591,9 +579,9 @@ class ProvincialRecommendation(models.Model):
     town = models.ForeignKey(
         Town, on_delete=models.PROTECT, related_name="provincial_recommendations", verbose_name=_("专业镇")
     )
-    recommended_on = models.DateField(_("推荐日期"), validators=[validate_not_future])
+    recommended_on = models.DateField(_("推荐日期"))
     note = models.CharField(_("推荐说明"), max_length=200, blank=True)
-    designated_on = models.DateField(_("省级认定日期"), null=True, blank=True, validators=[validate_not_future])
+    designated_on = models.DateField(_("省级认定日期"), null=True, blank=True)
     designation_source = models.CharField(_("省级认定文件"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 

@@ -48,19 +48,6 @@ def reexamination_get(*, user, pk) -> ReExamination:
     return get_object_or_404(reexamination_list(user=user), pk=pk)
 
 
-def reexaminations_pending(*, user) -> QuerySet[ReExamination]:
-    """The re-examinations waiting for the user: a county's to report (待报送) or to rectify (整改中); the office's
-    to decide (待办公室决定). Other roles: none."""
-    role = role_of(user)
-    if role == Role.COUNTY:
-        waiting = (Status.OPEN, Status.RECTIFYING)
-    elif role == Role.OFFICE:
-        waiting = (Status.SUBMITTED,)
-    else:
-        return ReExamination.objects.none()
-    return reexamination_list(user=user).filter(status__in=waiting)
-
-
 def current_policy() -> CriteriaPolicy | None:
     """The city standard in force: the policy of the cycle open today, else the newest city policy."""
     today = timezone.localdate()
@@ -258,26 +245,14 @@ def reexamination_save(*, user, reexam: ReExamination, data: dict[str, Any]) -> 
     return locked
 
 
-def submission_error(values: dict[str, Any]) -> ValidationError | None:
-    """What stops a submission (``values``: the submission fields), or None; the page asks it before the county is
-    asked to confirm."""
-    if (
-        values.get("annual_output_wan") is None
-        or values.get("local_jobs") is None
-        or values.get("figures_year") is None
-    ):
-        return ValidationError(_("请填写数据年度、年产值和带动当地就业人数。"))
-    if not (values.get("evidence") or "").strip():
-        return ValidationError({"evidence": _("请填写复核说明及证明材料。")})
-    return None
-
-
 @transaction.atomic
 def reexamination_submit(*, user, reexam: ReExamination) -> ReExamination:
     _require_county_of(user, reexam)
     locked = _locked(reexam, action="submit")
-    if error := submission_error({f: getattr(locked, f) for f in ReExamination.SUBMISSION_FIELDS}):
-        raise error
+    if locked.annual_output_wan is None or locked.local_jobs is None or locked.figures_year is None:
+        raise ValidationError(_("请填写数据年度、年产值和带动当地就业人数。"))
+    if not locked.evidence.strip():
+        raise ValidationError({"evidence": _("请填写复核说明及证明材料。")})
     locked.submissions += 1
     locked.submitted_at = timezone.now()
     note = _("第%(n)d次报送") % {"n": locked.submissions}

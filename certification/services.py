@@ -21,7 +21,7 @@ from towns import services as town_services
 from towns.models import Enterprise, Role, Tier, Town
 from towns.permissions import county_scope, county_users, office_users, require_office, require_town_in_scope, role_of
 
-from . import decision, engine, permissions, readiness, selectors, town_evidence, workflow
+from . import decision, engine, permissions, town_evidence, workflow
 from .models import (
     Application,
     ApplicationFirm,
@@ -71,25 +71,6 @@ def _locked(application: Application, *, expected: str | None, action: str) -> A
     return app
 
 
-def transition_refusal(app: Application, *, action: str, expected: str | None = None) -> str | None:
-    """Why ``action`` would be refused now for the state of ``app`` (the messages :func:`_locked` and the
-    certification's notice rule give), or None: asked before the office is asked to confirm the move."""
-    if expected is not None and app.status != expected:
-        return _("该申请已被他人处理（当前状态：%(status)s），请刷新页面后再操作。") % {
-            "status": app.get_status_display()
-        }
-    if app.status not in workflow.sources(action):
-        return _("当前状态“%(status)s”下不能执行此操作。") % {"status": app.get_status_display()}
-    if action == "certify":
-        notice = app.notices.order_by("-published_at").first()
-        if notice is None:
-            return _("该申请尚未公示，不能认定。")
-        ends_on = notice_real_end(notice, app.cycle)
-        if timezone.localdate() <= ends_on:
-            return _("公示期至%(date)s，期满后方可认定。") % {"date": ends_on}
-    return None
-
-
 def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str, ...] = ()) -> Application:
     before = audit.snapshot(app)
     from_status = app.status
@@ -111,12 +92,10 @@ def _move(app: Application, to: str, *, user, note: str = "", fields: tuple[str,
 
 
 def check_target_tier(target_tier: str, town: Town) -> None:
-    """One step up the tier ladder (engine.target_tier_refusal): 市级 for a potential town, 推荐省级 for a city one.
-    Checked on start, on every save, at submission and at certification: the town's tier may change while the
-    application is open."""
-    refusal = engine.target_tier_refusal(target_tier=target_tier, town_tier=town.tier)
-    if refusal:
-        raise ValidationError({"target_tier": refusal})
+    """推荐省级 only for a town already at city level. Checked on start, on every save, at submission and at
+    certification: the town's tier may change while the application is open."""
+    if target_tier == Tier.PROVINCIAL and town.tier != Tier.CITY:
+        raise ValidationError({"target_tier": _("推荐省级专业镇须已是市级专业镇。")})
 
 
 def _next_number(prefix: str, model, field: str, year: int) -> str:
@@ -198,57 +177,25 @@ def application_update(*, user, application: Application, data: dict[str, Any]) 
 
 @transaction.atomic
 def application_set_firms(*, user, application: Application, firms: dict[int, str]) -> Application:
-    """Set the named firms: {enterprise id: role}; the town's other firms are not listed (declined). Firms must be
-    registered in the applying town."""
+    """Set the named firms: {enterprise id: role}. Firms must be registered in the applying town."""
     _require_county_of(user, application)
     app = _locked(application, expected=None, action="edit")
-    roles = dict.fromkeys(app.town.enterprises.values_list("pk", flat=True), "") | dict(firms)
-    return _choose_firms(user=user, app=app, roles=roles)
-
-
-@transaction.atomic
-def application_choose_firms(*, user, application: Application, roles: dict[int, str]) -> Application:
-    """Set the role of some of the town's firms in the application: {enterprise id: "anchor" | "supporting" | ""},
-    "" for 不列入. The firms not named keep theirs (the picker saves one page of a town's firms at a time). A firm
-    set to 不列入 is remembered, so its registry role is no longer proposed for it."""
-    _require_county_of(user, application)
-    app = _locked(application, expected=None, action="edit")
-    return _choose_firms(user=user, app=app, roles=roles)
-
-
-@transaction.atomic
-def application_accept_proposed_firms(*, user, application: Application) -> int:
-    """List every proposed firm (registered as 龙头 or 关联配套 in the town, neither listed nor declined yet) in the
-    role the registry gives it. Returns how many were listed."""
-    _require_county_of(user, application)
-    app = _locked(application, expected=None, action="edit")
-    proposed = dict(selectors.proposed_firms(app).values_list("pk", "role"))
-    _choose_firms(user=user, app=app, roles=proposed)
-    return len(proposed)
-
-
-def _choose_firms(*, user, app: Application, roles: dict[int, str]) -> Application:
-    enterprises = {e.pk: e for e in app.town.enterprises.filter(pk__in=roles)}
-    if set(roles) - set(enterprises):
+    enterprises = {e.pk: e for e in app.town.enterprises.filter(pk__in=firms)}
+    missing = set(firms) - set(enterprises)
+    if missing:
         raise ValidationError({"firms": _("所选企业不属于该专业镇。")})
-    if {r for r in roles.values() if r} - set(selectors.LISTED_ROLES):
-        raise ValidationError({"firms": _("企业角色只能是龙头企业、关联配套企业或不列入。")})
-    current = dict(app.application_firms.filter(enterprise__in=roles).values_list("enterprise_id", "role"))
-    changed = {pk: role for pk, role in roles.items() if current.get(pk, "") != role}
-    label = dict(Enterprise.Role.choices)
-    before = {"firms": sorted(f"{enterprises[pk].name}：{label[current[pk]]}" for pk in changed if pk in current)}
-    after = {"firms": sorted(f"{enterprises[pk].name}：{label[role]}" for pk, role in changed.items() if role)}
-    app.application_firms.filter(enterprise__in=list(changed)).delete()
+    bad_roles = {r for r in firms.values() if r not in (Enterprise.Role.ANCHOR, Enterprise.Role.SUPPORTING)}
+    if bad_roles:
+        raise ValidationError({"firms": _("企业角色只能是龙头企业或关联配套企业。")})
+    before = {
+        "firms": sorted(f"{f.enterprise.name}:{f.role}" for f in app.application_firms.select_related("enterprise"))
+    }
+    app.application_firms.all().delete()
     ApplicationFirm.objects.bulk_create(
-        ApplicationFirm(application=app, enterprise=enterprises[pk], role=role) for pk, role in changed.items() if role
+        ApplicationFirm(application=app, enterprise=enterprises[pk], role=role) for pk, role in firms.items()
     )
-    declined = [pk for pk, role in roles.items() if not role]
-    app.declined_firms.remove(*[pk for pk, role in roles.items() if role])
-    app.declined_firms.add(*declined)
-    if changed:
-        removed = [enterprises[pk].name for pk, role in changed.items() if not role and pk in current]
-        note = _("不列入：%(names)s") % {"names": "、".join(sorted(removed))} if removed else ""
-        audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after, note=note)
+    after = {"firms": sorted(f"{enterprises[pk].name}:{role}" for pk, role in firms.items())}
+    audit.record(action=Action.UPDATE, obj=app, user=user, before=before, after=after)
     return app
 
 
@@ -284,8 +231,16 @@ def application_snapshot(app: Application) -> dict[str, Any]:
 
 
 def completeness_errors(app: Application) -> list[str]:
-    """What the application still lacks before it can be submitted (certification.readiness, the one list)."""
-    return readiness.missing(app)
+    errors = []
+    if app.annual_output_wan is None or app.local_jobs is None or app.figures_year is None:
+        errors.append(_("请填写数据年度、年产值和带动当地就业人数。"))
+    if not app.application_firms.exists():
+        errors.append(_("请填写龙头企业和关联配套企业。"))
+    if app.national_market and not app.national_market_evidence.strip():
+        errors.append(_("申报全国拥有较大市场空间的，请填写说明。"))
+    if app.traditional_feature and not (app.traditional_feature_kind and app.traditional_feature_evidence.strip()):
+        errors.append(_("申报传统特色的，请选择类别并填写说明。"))
+    return errors
 
 
 @transaction.atomic
@@ -442,7 +397,11 @@ def notice_publish(
     return notice
 
 
-notice_real_end = workflow.notice_real_end
+def notice_real_end(notice: PublicNotice, cycle: Cycle) -> datetime.date:
+    """The last day of the notice as it really ran: never before the day it was published, and never shorter
+    than the cycle's notice days (whatever dates were stored)."""
+    start = max(notice.starts_on, timezone.localdate(notice.published_at))
+    return max(notice.ends_on, start + datetime.timedelta(days=cycle.notice_days - 1))
 
 
 @transaction.atomic
@@ -585,7 +544,6 @@ def province_designation_record(
         raise ValidationError({"source": _("请填写省级认定文件。")})
     before = audit.snapshot(rec)
     rec.designated_on, rec.designation_source = designated_on, source
-    town_services.validate(rec)  # the designation has happened: its date is not in the future
     rec.save(update_fields=["designated_on", "designation_source"])
     audit.record(action=Action.STATE, obj=rec, user=user, before=before, note=source)
     town_services.town_change_tier(
@@ -603,8 +561,6 @@ def province_recommend(*, user, town: Town, recommended_on: datetime.date, note:
         raise ValidationError({"town": _("只有市级专业镇可以推荐为省级专业镇。")})
     if town.provincial_recommendations.filter(designated_on__isnull=True).exists():
         raise ValidationError({"town": _("该专业镇已推荐，尚待省级认定。")})
-    rec = ProvincialRecommendation(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
-    town_services.validate(rec)  # the recommendation has been made: its date is not in the future
-    rec.save()
+    rec = ProvincialRecommendation.objects.create(town=town, recommended_on=recommended_on, note=note, recorded_by=user)
     audit.record(action=Action.CREATE, obj=rec, user=user)
     return rec

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from . import views, views_reexam, views_wizard
+from . import views, views_reexam
 
 urlpatterns = [
     path("certification/", views.application_list, name="application-list"),
     path("certification/new/", views.application_start, name="application-start"),
     path("certification/assign/", views.experts_assign, name="experts-assign"),
     path("certification/<int:pk>/", views.application_detail, name="application-detail"),
-    path("certification/<int:pk>/edit/<slug:step>/", views_wizard.application_step, name="application-step"),
+    path("certification/<int:pk>/edit/<slug:step>/", views.application_step, name="application-step"),
     path("certification/<int:pk>/submit/", views.application_submit, name="application-submit"),
     path("certification/<int:pk>/versions/", views.application_versions, name="application-versions"),
     path("certification/<int:pk>/review/", views.expert_review, name="expert-review"),

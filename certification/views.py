@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import confirm, uploads
+from core import uploads
 from core.documents import pdf_response
 from core.forms import call_service
 from core.paging import list_page, page_of, query_without_page
@@ -19,13 +20,17 @@ from towns import evidence as town_evidence
 from towns import selectors as town_selectors
 from towns.permissions import county_scope, is_office, require_office
 
-from . import confirmations, decision, documents, exports, selectors, services, setup, workflow
+from . import decision, documents, exports, selectors, services, setup, workflow
 from .filters import ApplicationFilter
 from .forms import (
     AssignForm,
+    AttachmentForm,
+    BasicsForm,
     CertifyForm,
     CycleForm,
     DesignationForm,
+    FiguresForm,
+    FirmsForm,
     NoticeForm,
     ObjectionForm,
     PolicyForm,
@@ -48,6 +53,14 @@ from .models import (
 from .permissions import can_start_application, require_applicant, require_can_start_application, sees_reviews
 
 Status = Application.Status
+# 龙头企业 first, then 关联配套企业, then the rest.
+ROLE_ORDER = Case(When(role="anchor", then=Value(0)), When(role="supporting", then=Value(1)), default=Value(2))
+STEPS = [
+    ("basics", _("基本情况")),
+    ("firms", _("龙头和配套企业")),
+    ("figures", _("产值、就业与市场")),
+    ("attachments", _("申报材料")),
+]
 
 
 def _run(request, service, **kwargs):
@@ -119,37 +132,96 @@ def application_detail(request, pk):
         "figures_differences": decision.figures_differences(app) if is_office(request.user) else [],  # None: none yet
         "missing": services.completeness_errors(app) if app.is_editable else [],
         "notices": app.notices.all(),
-        "notice_until": workflow.notice_running_until(app) if app.status == Status.PUBLIC_NOTICE else None,
         "objections": app.objections.all(),
         "town_evidence": list(town_evidence.current_evidence(app.town).values()),  # 已认可的证明
     }
     if sees_reviews(request.user):
-        context["sheet"] = selectors.score_sheet(app)
+        context["assignments"] = app.assignments.select_related("expert")
+        context["rubric"] = app.cycle.rubric.all()
     if hasattr(app, "certificate"):
         context["certificate"] = app.certificate
     return render(request, "certification/application_detail.html", context)
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def application_step(request, pk, step):
+    app = selectors.application_get(user=request.user, pk=pk)
+    require_applicant(request.user)
+    if step not in dict(STEPS):
+        raise PermissionDenied()
+    if not app.is_editable:
+        messages.error(request, _("申请已提交，不能修改；被退回后可修改再提交。"))
+        return redirect("application-detail", pk=app.pk)
+    data, files = request.POST or None, request.FILES or None
+    saved = False
+    if step == "basics":
+        form = BasicsForm(data, instance=app)
+        if request.method == "POST" and form.is_valid():
+            saved = call_service(
+                form, services.application_update, user=request.user, application=app, data=form.cleaned_data
+            )
+    elif step == "figures":
+        form = FiguresForm(data, instance=app)
+        if request.method == "POST" and form.is_valid():
+            saved = call_service(
+                form, services.application_update, user=request.user, application=app, data=form.cleaned_data
+            )
+    elif step == "firms":
+        current = {f.enterprise_id: f.role for f in app.application_firms.all()}
+        form = FirmsForm(data, enterprises=app.town.enterprises.order_by(ROLE_ORDER, "name"), current=current)
+        if request.method == "POST" and form.is_valid():
+            saved = call_service(
+                form, services.application_set_firms, user=request.user, application=app, firms=form.chosen()
+            )
+    else:
+        form = AttachmentForm(data, files)
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and call_service(
+                form,
+                services.attachment_add,
+                user=request.user,
+                application=app,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        ):
+            messages.success(request, _("已上传。"))
+            return redirect("application-step", pk=app.pk, step="attachments")
+    if saved:
+        messages.success(request, _("已保存草稿。"))
+        following = [s for s, _label in STEPS]
+        index = following.index(step)
+        if "next" in request.POST and index + 1 < len(following):
+            return redirect("application-step", pk=app.pk, step=following[index + 1])
+        return redirect("application-step", pk=app.pk, step=step)
+    app.refresh_from_db()
+    return render(
+        request,
+        "certification/application_step.html",
+        {
+            "app": app,
+            "form": form,
+            "step": step,
+            "steps": STEPS,
+            "verdict": app.verdict(),
+            "attachments": app.attachments.all(),
+            "missing": services.completeness_errors(app),
+            "town_enterprises_url": f"/enterprises/new/?town={app.town_id}",
+            "anchor_count": app.application_firms.filter(role="anchor").count(),
+            "supporting_count": app.application_firms.filter(role="supporting").count(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
 @require_POST
 def attachment_delete(request, pk):
-    attachment = get_object_or_404(
-        Attachment.objects.select_related("application"),
-        pk=pk,
-        application__in=selectors.application_list(user=request.user),
-    )
-    require_applicant(request.user)
-    if refusal := services.transition_refusal(attachment.application, action="edit"):
-        messages.error(request, refusal)
-        return redirect("application-detail", pk=attachment.application_id)
-    if page := confirm.ask(request, lambda: confirmations.attachment_delete(attachment)):
-        return page
-    try:
-        services.attachment_delete(user=request.user, attachment=attachment)
-    except (services.TransitionError, ValidationError) as exc:
-        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-    else:
-        messages.success(request, _("已删除申报材料“%(name)s”。") % {"name": attachment.original_name})
+    attachment = get_object_or_404(Attachment, pk=pk, application__in=selectors.application_list(user=request.user))
+    _run(request, services.attachment_delete, user=request.user, attachment=attachment)
     return redirect("application-step", pk=attachment.application_id, step="attachments")
 
 
@@ -162,22 +234,8 @@ def attachment_download(request, pk):
 @require_POST
 def application_submit(request, pk):
     app = selectors.application_get(user=request.user, pk=pk)
-    require_applicant(request.user)
-    refusal = services.transition_refusal(app, action="submit")
-    problems = [refusal] if refusal else services.completeness_errors(app)  # told before the confirmation
-    if problems:
-        for message in problems:
-            messages.error(request, message)
-        return redirect("application-detail", pk=app.pk)
-    if page := confirm.ask(request, lambda: confirmations.submit(app)):
-        return page
     if _run(request, services.application_submit, user=request.user, application=app):
-        app.refresh_from_db()
-        messages.success(
-            request,
-            _("已提交申请%(number)s（第%(n)d次提交），领导小组办公室将进行形式审查。")
-            % {"number": app.number, "n": app.version},
-        )
+        messages.success(request, _("已提交，领导小组办公室将进行形式审查。"))
     return redirect("application-detail", pk=app.pk)
 
 
@@ -201,18 +259,6 @@ def application_transition(request, pk, action):
                 messages.error(request, error)
         return redirect("application-detail", pk=app.pk)
     expected = form.cleaned_data["expected"]
-    if refusal := services.transition_refusal(app, action=action, expected=expected):
-        messages.error(request, refusal)
-        return redirect("application-detail", pk=app.pk)
-    reason = form.cleaned_data.get("reason", "")
-    ask = {
-        "screen": lambda: confirmations.screen(app),
-        "return": lambda: confirmations.return_(app, reason),
-        "reject": lambda: confirmations.reject(app, reason),
-        "certify": lambda: confirmations.certify(app, _certify_opinions(form)),
-    }[action]
-    if page := confirm.ask(request, ask):
-        return page
     kwargs = {"user": request.user, "application": app, "expected": expected}
     if action == "screen":
         result = _run(request, services.screening_start, **kwargs)
@@ -232,20 +278,8 @@ def application_transition(request, pk, action):
             messages.success(request, _("已认定，证书编号%(number)s。") % {"number": result.number})
             return redirect("certificate-detail", pk=result.pk)
     if result:
-        done = {
-            "screen": _("申请%(number)s已进入形式审查，已通知%(county)s。"),
-            "return": _("申请%(number)s已退回%(county)s修改。"),
-            "reject": _("已对申请%(number)s作出不予认定决定，决定书已生成并通知%(county)s。"),
-        }[action]
-        messages.success(request, done % {"number": app.number, "county": app.county.government_name})
+        messages.success(request, _("已处理。"))
     return redirect("application-detail", pk=app.pk)
-
-
-def _certify_opinions(form: CertifyForm) -> dict[str, str]:
-    opinions = {c.label: form.cleaned_data[f"rationale_{c.code}"] for c in form.decided}
-    if form.cleaned_data.get("rationale"):
-        opinions[_("其他意见") if form.decided else _("办公室研究意见")] = form.cleaned_data["rationale"]
-    return opinions
 
 
 @login_required
@@ -257,15 +291,16 @@ def application_versions(request, pk):
         changes = []
         for key in dict.fromkeys([*older.data, *newer.data]):
             a, b = older.data.get(key), newer.data.get(key)
+            if a == b:
+                continue
             if key == "verdict":
                 a, b = _verdict_text(a), _verdict_text(b)
             if isinstance(a, list) or isinstance(b, list):
                 removed = [x for x in a or [] if x not in (b or [])]
                 added = [x for x in b or [] if x not in (a or [])]
-                if removed or added:  # the same items in another order are no change
-                    changes.append((_version_label(key), "；".join(removed) or "—", "；".join(added) or "—"))
-            elif (a if a not in ("", None) else None) != (b if b not in ("", None) else None):
-                changes.append((_version_label(key), a, b))  # a row only where the two versions read differently
+                changes.append((_version_label(key), "；".join(removed) or "—", "；".join(added) or "—"))
+            else:
+                changes.append((_version_label(key), a, b))
         rows.append((older, newer, changes))
     for version in versions:
         version.outcome = _verdict_text(version.data.get("verdict"))
@@ -302,13 +337,6 @@ def experts_assign(request):
     require_office(request.user)
     form = AssignForm(request.POST or None, initial={"applications": request.GET.getlist("application")})
     if request.method == "POST" and form.is_valid():
-        if page := confirm.ask(
-            request,
-            lambda: confirmations.experts_assign(
-                list(form.cleaned_data["applications"].select_related("county")), list(form.cleaned_data["experts"])
-            ),
-        ):
-            return page
         created = _run(
             request,
             services.experts_assign,
@@ -353,17 +381,6 @@ def expert_review(request, pk):
 def notice_publish(request):
     require_office(request.user)
     form = NoticeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        today = timezone.localdate()
-        if form.cleaned_data["starts_on"] < today:  # the service's rule, told before the confirmation
-            form.add_error("starts_on", _("公示开始日期不能早于发布当日（%(today)s）。") % {"today": today.isoformat()})
-        elif page := confirm.ask(
-            request,
-            lambda: confirmations.notice_publish(
-                form.cleaned_data["cycle"], list(form.cleaned_data["applications"]), form.cleaned_data["starts_on"]
-            ),
-        ):
-            return page
     if request.method == "POST" and form.is_valid():
         notice = call_service(
             form,
@@ -450,13 +467,9 @@ def certificate_pdf(request, pk):
 @login_required
 @require_POST
 def certificate_revoke(request, pk):
-    certificate = get_object_or_404(Certificate.objects.select_related("town__county"), pk=pk)
+    certificate = get_object_or_404(Certificate, pk=pk)
     require_office(request.user)
     form = RevokeForm(request.POST)
-    if form.is_valid() and (
-        page := confirm.ask(request, lambda: confirmations.certificate_revoke(certificate, form.cleaned_data["reason"]))
-    ):
-        return page
     if form.is_valid() and _run(
         request,
         services.certificate_revoke,
@@ -464,11 +477,7 @@ def certificate_revoke(request, pk):
         certificate=certificate,
         reason=form.cleaned_data["reason"],
     ):
-        messages.success(
-            request,
-            _("证书%(number)s已撤销，已通知%(county)s。")
-            % {"number": certificate.number, "county": certificate.town.county.government_name},
-        )
+        messages.success(request, _("证书已撤销。"))
     elif not form.is_valid():
         messages.error(request, _("请填写撤销理由。"))
     return redirect("certificate-detail", pk=certificate.pk)
@@ -504,12 +513,8 @@ def provincial(request):
 @require_POST
 def provincial_designate(request, pk):
     require_office(request.user)
-    rec = get_object_or_404(ProvincialRecommendation.objects.select_related("town"), pk=pk)
+    rec = get_object_or_404(ProvincialRecommendation, pk=pk)
     form = DesignationForm(request.POST)
-    if form.is_valid() and (
-        page := confirm.ask(request, lambda: confirmations.province_designate(rec, **form.cleaned_data))
-    ):
-        return page
     if form.is_valid() and _run(
         request, services.province_designation_record, user=request.user, recommendation=rec, **form.cleaned_data
     ):
@@ -585,13 +590,6 @@ def cycle_edit(request, pk=None):
 def provincial_recommend(request):
     require_office(request.user)
     form = RecommendForm(request.POST)
-    if form.is_valid() and (
-        page := confirm.ask(
-            request,
-            lambda: confirmations.province_recommend(form.cleaned_data["town"], form.cleaned_data["recommended_on"]),
-        )
-    ):
-        return page
     if form.is_valid() and _run(request, services.province_recommend, user=request.user, **form.cleaned_data):
         messages.success(request, _("已推荐%(town)s为省级专业镇。") % {"town": form.cleaned_data["town"]})
     elif not form.is_valid():

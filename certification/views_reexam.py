@@ -11,13 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import confirm
 from core.audit import history_for
 from core.forms import call_service
 from towns.permissions import require_office
 
-from . import confirmations, workflow_reexam
 from . import reexamination as service
+from . import workflow_reexam
 from .forms_reexam import DECISION_FORMS, SubmissionForm
 
 
@@ -59,11 +58,6 @@ def reexamination_detail(request, pk):
             messages.error(request, _("当前不能修改复核材料。"))
             return redirect("reexamination-detail", pk=reexam.pk)
         form = SubmissionForm(request.POST, instance=reexam)
-        submitting = (
-            form.is_valid() and "submit" in request.POST and service.submission_error(form.cleaned_data) is None
-        )  # a submission that would be refused is saved and told so at once, without a confirmation first
-        if submitting and (page := confirm.ask(request, lambda: confirmations.reexamination_submit(reexam))):
-            return page  # nothing saved until the county confirms
         if form.is_valid():
             data = {f: form.cleaned_data[f] for f in reexam.SUBMISSION_FIELDS}
             saved = call_service(form, service.reexamination_save, user=request.user, reexam=reexam, data=data)
@@ -73,7 +67,7 @@ def reexamination_detail(request, pk):
                     messages.success(request, _("已报送复核材料。"))
                     return redirect("reexamination-detail", pk=reexam.pk)
             elif saved:
-                messages.success(request, _("已保存复核材料（尚未报送）。"))
+                messages.success(request, _("已保存。"))
                 return redirect("reexamination-detail", pk=reexam.pk)
         reexam = service.reexamination_get(user=request.user, pk=pk)  # the form keeps what was typed
     return render(
@@ -94,9 +88,6 @@ def reexamination_decide(request, pk, action):
     form = DECISION_FORMS[action](request.POST, policies=service.policies_for(reexam), prefix=action)
     if form.is_valid():
         data = dict(form.cleaned_data)
-        allowed = action in workflow_reexam.actions_for(request.user, reexam)  # else the service says why at once
-        if allowed and (page := confirm.ask(request, lambda: confirmations.reexamination_decide(reexam, action, data))):
-            return page
         kwargs = {"user": request.user, "reexam": reexam, "expected": request.POST.get("expected") or None}
         run = {
             "renew": service.reexamination_renew,

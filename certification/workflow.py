@@ -6,15 +6,12 @@ a template never re-decides a state rule.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
-
-from django.utils import timezone
 
 from towns.models import Role
 from towns.permissions import can_see_enterprises_of, role_of
 
-from .models import Application, Cycle, PublicNotice
+from .models import Application
 
 Status = Application.Status
 
@@ -46,25 +43,9 @@ def sources(action: str) -> tuple[str, ...]:
     return ACTIONS[action].sources
 
 
-def notice_real_end(notice: PublicNotice, cycle: Cycle) -> datetime.date:
-    """The last day of the notice as it really ran: never before the day it was published, and never shorter
-    than the cycle's notice days (whatever dates were stored)."""
-    start = max(notice.starts_on, timezone.localdate(notice.published_at))
-    return max(notice.ends_on, start + datetime.timedelta(days=cycle.notice_days - 1))
-
-
-def notice_running_until(app: Application) -> datetime.date | None:
-    """While the application's public notice has not run its days: its last day (certification waits for it)."""
-    notice = app.notices.order_by("-published_at").first()
-    if notice is None:
-        return None
-    ends_on = notice_real_end(notice, app.cycle)
-    return ends_on if timezone.localdate() <= ends_on else None
-
-
 def actions_for(user, app: Application) -> frozenset[str]:
     """The actions ``user`` has on ``app`` now: its state allows them and the user holds the role (a county only
-    for its own towns, an expert only when assigned); certifying waits for the public notice to end."""
+    for its own towns, an expert only when assigned)."""
     role = role_of(user)
     allowed = set()
     for name, action in ACTIONS.items():
@@ -73,8 +54,6 @@ def actions_for(user, app: Application) -> frozenset[str]:
         if role == Role.COUNTY and not can_see_enterprises_of(user, app.town):
             continue
         if role == Role.EXPERT and not app.assignments.filter(expert=user).exists():
-            continue
-        if name == "certify" and (not app.notices.exists() or notice_running_until(app)):
             continue
         allowed.add(name)
     return frozenset(allowed)

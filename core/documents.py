@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
@@ -58,46 +57,19 @@ class Document:
         return chinese_date(self.issued_on)
 
 
-# Chinese line breaking (禁则): closing marks never begin a line (they stay at the end of the previous one), opening
-# marks never end one (they go down with what they open), and a document number's bracket part (〔2023〕8号) or a
-# run of digits and Latin letters (2026-12-02, 50%, SQ2026-001) is never split.
-NO_LINE_START = "，。、；：？！）〕」』”’》〉】…%"
-NO_LINE_END = "（〔「『“‘《〈【"
-_UNITS = re.compile(r"〔\d{4}〕\d*号?|[A-Za-z0-9][A-Za-z0-9.\-/:]*|.", re.S)
-
-
-def _units(paragraph: str) -> list[str]:
-    """The pieces a line may break between."""
-    units: list[str] = []
-    pending = ""  # opening marks waiting for what they open
-    for match in _UNITS.finditer(paragraph):
-        unit = match.group()
-        if unit in NO_LINE_END:
-            pending += unit
-            continue
-        unit, pending = pending + unit, ""
-        if units and unit[0] in NO_LINE_START:
-            units[-1] += unit
-        else:
-            units.append(unit)
-    if pending:
-        units.append(pending)
-    return units
+# Chinese line breaking (禁则): these never begin a line; they stay at the end of the previous one.
+NO_LINE_START = "，。、；：？！）〕」』”’》〉】…"
 
 
 def _wrap(text: str, width: float, size: float) -> list[str]:
     lines: list[str] = []
     for paragraph in text.splitlines() or [""]:
         line = ""
-        for unit in _units(paragraph):
-            if line and pdfmetrics.stringWidth(line + unit, FONT, size) > width:
+        for char in paragraph:
+            if pdfmetrics.stringWidth(line + char, FONT, size) > width and char not in NO_LINE_START:
                 lines.append(line)
                 line = ""
-            while pdfmetrics.stringWidth(unit, FONT, size) > width and len(unit) > 1:  # longer than a line
-                cut = max(i for i in range(1, len(unit)) if pdfmetrics.stringWidth(unit[:i], FONT, size) <= width)
-                lines.append(unit[:cut])
-                unit = unit[cut:]
-            line += unit
+            line += char
         lines.append(line)
     return lines
 

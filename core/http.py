@@ -26,21 +26,3 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(entries[-count]))
     except ValueError:
         return remote
-
-
-def local_next(request, default: str | None = None) -> str | None:
-    """The ``next`` URL of a request (query string or form) when it is a path on this site, else ``default``.
-
-    Only a local absolute path is followed ("/certification/3/edit/firms/?page=2"): never another host, a scheme,
-    a protocol-relative "//host" or a backslash trick ("/\\host"), so a link cannot send the user off the portal
-    after they save (an open redirect)."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    url = (request.POST.get("next") or request.GET.get("next") or "").strip()
-    if (
-        url.startswith("/")
-        and not url.startswith(("//", "/\\"))
-        and url_has_allowed_host_and_scheme(url, allowed_hosts=None, require_https=request.is_secure())
-    ):
-        return url
-    return default

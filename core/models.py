@@ -27,20 +27,12 @@ class AuditEntry(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("对象类型"))
     object_id = models.CharField(_("对象编号"), max_length=40)
     object_repr = models.CharField(_("对象"), max_length=200)
-    # What the object belongs to (a year's figures: its enterprise or town), so the owner's history shows it.
-    parent_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("所属对象类型")
-    )
-    parent_id = models.CharField(_("所属对象编号"), max_length=40, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-timestamp", "-id"]
-        indexes = [
-            models.Index(fields=["content_type", "object_id"], name="audit_object_idx"),
-            models.Index(fields=["parent_type", "parent_id"], name="audit_parent_idx"),
-        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object_idx")]
         verbose_name = _("操作记录")
         verbose_name_plural = _("操作记录")
 
@@ -154,24 +146,3 @@ class StoredFile(models.Model):
 
     def storage_dir(self) -> str:
         raise NotImplementedError
-
-
-class DemoRecord(models.Model):
-    """An object the demo loader created (``load_demo_data``, development only): the registry of its own rows. The
-    loader creates only, never writes to a row it does not find here, and fills only what no user has touched."""
-
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("对象类型"))
-    object_id = models.CharField(_("对象编号"), max_length=40)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["content_type", "object_id"], name="demo_record_once")]
-        verbose_name = _("示例数据记录")
-        verbose_name_plural = _("示例数据记录")
-
-    def __str__(self) -> str:
-        return f"{self.content_type.model} {self.object_id}"
-
-
-# --- spreadsheet jobs: core/jobs_models.py ------------------------------------------------------------------
-from .jobs_models import ExportJob, ImportJob  # noqa: E402, F401  (their own module)

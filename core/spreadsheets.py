@@ -1,23 +1,24 @@
-"""Spreadsheets: the styled import template (openpyxl), fast streamed .xlsx exports (rustpy-xlsxwriter), and the
-import report. Reading uploads of every format is core.sheet_reader."""
+"""Reading and writing .xlsx safely: upload checks, template, streamed export with formula escaping."""
 
 from __future__ import annotations
 
 import io
-import itertools
-from collections.abc import Callable, Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class SpreadsheetRejected(Exception):
@@ -50,10 +51,11 @@ class ImportReport:
 
 
 def safe_cell(value: Any) -> Any:
-    """A value as the writer takes it. Text is always written as a text cell (never a formula, whatever it
-    starts with: the writer has no formula path for data), so "=HYPERLINK(...)" stays inert text."""
+    """Text that a spreadsheet would run as a formula is written with a leading apostrophe."""
     if isinstance(value, Promise):  # lazy translations (choice labels)
-        return str(value)
+        value = str(value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
     return value
 
 
@@ -71,9 +73,13 @@ class Sheet:
     rows: Iterable[Any]
 
 
+def xlsx_response(*, filename: str, sheet_title: str, columns: Sequence[Column], rows: Iterable[Any]) -> HttpResponse:
+    """Stream rows through openpyxl's write-only mode into an attachment."""
+    return xlsx_sheets_response(filename=filename, sheets=[Sheet(sheet_title, columns, rows)])
+
+
 def xlsx_sheets_response(*, filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
-    """One workbook of several sheets (e.g. the assessment's counties and bureaus: a few dozen rows), written with
-    openpyxl's write-only mode; single-sheet lists go through :func:`xlsx_response` (the Rust writer)."""
+    """One workbook of several sheets (e.g. the assessment's counties and bureaus), each written as above."""
     workbook = Workbook(write_only=True)
     for spec in sheets:
         sheet = workbook.create_sheet(title=spec.title[:31])
@@ -88,61 +94,8 @@ def xlsx_sheets_response(*, filename: str, sheets: Sequence[Sheet]) -> HttpRespo
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(attachment_name(filename))}"
-    return response
-
-
-def write_xlsx(target, *, sheet_title: str, columns: Sequence[Column], rows: Iterable[Any], on_row=None) -> int:
-    """Write rows to ``target`` (a path or a binary file) with the Rust writer (rustpy-xlsxwriter, constant-memory
-    mode: each row is written as it comes, so memory stays flat). Returns the number of rows written.
-
-    ``on_row(n)`` is called every 2,000 rows (an export job's progress)."""
-    from rustpy_xlsxwriter import FastExcel
-
-    headers = [column.header for column in columns]
-    if hasattr(rows, "iterator"):  # a queryset: fetched in chunks (prefetches too), so memory stays flat
-        rows = rows.iterator(chunk_size=2000)
-    written = 0
-
-    def records():
-        nonlocal written
-        for row in rows:
-            yield dict(zip(headers, [safe_cell(column.value(row)) for column in columns], strict=True))
-            written += 1
-            if on_row and written % 2000 == 0:
-                on_row(written)
-
-    stream = records()
-    first = next(stream, None)
-    if first is None:  # the writer takes its header from the first record: an empty list gets openpyxl's
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=sheet_title[:31])
-        sheet.append(headers)
-        workbook.save(target)
-        return 0
-    (
-        FastExcel(target, output_format="xlsx")
-        .format(datetime_format="yyyy-mm-dd", bold_headers=True)
-        .freeze(row=1)
-        .sheet(sheet_title[:31], itertools.chain([first], stream), column_widths=[c.width for c in columns])
-        .save()
-    )
-    return written
-
-
-def attachment_name(filename: str, *, stamped: bool = True) -> str:
-    stamp = "-" + timezone.localtime().strftime("%Y%m%d-%H%M") if stamped else ""
-    return f"{filename}{stamp}.xlsx"
-
-
-def xlsx_response(*, filename: str, sheet_title: str, columns: Sequence[Column], rows: Iterable[Any]) -> HttpResponse:
-    """The rows as an .xlsx attachment. The writer streams the rows (memory flat in their number); the file itself,
-    about 60 bytes a row, is answered from memory: a list longer than EXPORT_JOB_ROWS goes to an export job
-    (core.paging.ListExport), which writes to disk."""
-    buffer = io.BytesIO()
-    write_xlsx(buffer, sheet_title=sheet_title, columns=columns, rows=rows)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(attachment_name(filename))}"
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}-{stamp}.xlsx"
     return response
 
 
@@ -195,4 +148,80 @@ def template_response(*, filename: str, columns: Sequence[TemplateColumn], examp
     return response
 
 
-# --- import: see core.sheet_reader (every format, the header check, the row cap) ----------------------------
+# --- import -------------------------------------------------------------------------------------
+
+
+def check_upload(upload) -> None:
+    """Refuse anything that is not a plausible .xlsx before openpyxl parses it."""
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(".xlsx"):
+        raise SpreadsheetRejected(_("只接受 .xlsx 格式的 Excel 文件（请用下载的模板填写后上传）。"))
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    if upload.size > limit:
+        raise SpreadsheetRejected(
+            _("文件过大（%(size).1f MB），上限为 %(limit).1f MB。")
+            % {"size": upload.size / 2**20, "limit": limit / 2**20}
+        )
+    upload.seek(0)
+    if not zipfile.is_zipfile(upload):
+        raise SpreadsheetRejected(_("文件不是有效的 .xlsx（无法按 Excel 格式打开）。"))
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise SpreadsheetRejected(_("文件已损坏，无法读取。")) from exc
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise SpreadsheetRejected(
+            _("文件解压后过大（%(size)d MB），疑似异常文件，已拒绝。") % {"size": unpacked // 2**20}
+        )
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
+        raise SpreadsheetRejected(_("文件不是有效的 .xlsx（缺少工作表）。"))
+    upload.seek(0)
+
+
+def read_rows(upload, columns: Sequence[TemplateColumn]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (row number, {key: value}) for every non-empty data row, after checking the header.
+
+    The sheet's declared dimension is not trusted: a file of a few KB may claim the whole grid
+    (A1:XFD1048576), and openpyxl pads every row it yields to the declared width and walks every blank
+    row up to the declared last row. So rows are read only as wide as the template (plus one column,
+    to tell an extra header apart), and blank rows count against the row limit like any other.
+    """
+    check_upload(upload)
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for malformed files
+        raise SpreadsheetRejected(
+            _("文件无法按 Excel 格式读取：%(error)s") % {"error": exc.__class__.__name__}
+        ) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(max_col=len(columns) + 1, values_only=True)
+        header = next(rows, None)
+        expected = [c.header for c in columns]
+        found = [str(v).strip() if v is not None else "" for v in (header or ())]
+        while found and found[-1] == "":
+            found.pop()
+        if found != expected:
+            raise SpreadsheetRejected(
+                _("表头与模板不一致。应为：%(expected)s；实际为：%(found)s。请下载最新模板。")
+                % {"expected": "、".join(expected), "found": "、".join(found) or _("（空）")}
+            )
+        keys = [c.key for c in columns]
+        for number, values in enumerate(rows, start=2):
+            blank = values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+            if number - 1 > settings.IMPORT_MAX_ROWS:  # blank rows count too: the reader walks them as well
+                if blank:
+                    raise SpreadsheetRejected(
+                        _("行数超过上限 %(n)d 行（空行也计入，请删除表格末尾多余的行），请分批导入。")
+                        % {"n": settings.IMPORT_MAX_ROWS}
+                    )
+                raise SpreadsheetRejected(_("行数超过上限 %(n)d 行，请分批导入。") % {"n": settings.IMPORT_MAX_ROWS})
+            if blank:
+                continue
+            values = tuple(values[: len(keys)]) + (None,) * (len(keys) - len(values))
+            yield number, {k: (v.strip() if isinstance(v, str) else v) for k, v in zip(keys, values, strict=True)}
+    finally:
+        workbook.close()

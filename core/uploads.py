@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 
 from .models import StoredFile
@@ -25,33 +24,6 @@ MAX_IMAGE_PIXELS = 50_000_000
 IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
-def megabytes(size: int) -> str:
-    """A byte limit as people read it: 10485760 -> "10 MB", 1572864 -> "1.5 MB"."""
-    return f"{size / 2**20:.1f}".removesuffix(".0") + " MB"
-
-
-def _attachment_limits(kinds: str = "") -> str:
-    return _("可上传 %(kinds)s；单个文件不超过 %(size)s，图片不超过 %(mp)d 百万像素。") % {
-        "kinds": kinds or _("PDF、PNG/JPG 图片或 .xlsx 文件"),
-        "size": megabytes(settings.ATTACHMENT_MAX_BYTES),
-        "mp": MAX_IMAGE_PIXELS // 1_000_000,
-    }
-
-
-def _import_limits() -> str:
-    return _("Excel 文件（.xlsx），不超过 %(size)s，最多 %(rows)d 行数据；超过的请分批导入。") % {
-        "size": megabytes(settings.IMPORT_MAX_UPLOAD_BYTES),
-        "rows": settings.IMPORT_MAX_ROWS,
-    }
-
-
-# Help texts stating the limits before the upload, read from the settings when the form is shown (not at import).
-attachment_limits = lazy(_attachment_limits, str)
-import_limits = lazy(_import_limits, str)
-# The file chooser offers what check_attachment accepts.
-ACCEPT_ATTACHMENTS = ",".join(ALLOWED_ATTACHMENTS)
-
-
 def check_attachment(upload) -> str:
     """The content type of an acceptable upload, judged by name, size, the file's first bytes and its whole
     structure: a PDF must parse and have pages, an image must decode, an .xlsx must open within the importer's
@@ -62,7 +34,7 @@ def check_attachment(upload) -> str:
         raise ValidationError({"file": _("只接受 PDF、PNG、JPG 图片和 .xlsx 文件。")})
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
         raise ValidationError(
-            {"file": _("文件过大，上限为 %(size)s。") % {"size": megabytes(settings.ATTACHMENT_MAX_BYTES)}}
+            {"file": _("文件过大，上限为 %(mb)d MB。") % {"mb": settings.ATTACHMENT_MAX_BYTES // 2**20}}
         )
     content_type, signatures = ALLOWED_ATTACHMENTS[ext]
     upload.seek(0)
@@ -131,8 +103,7 @@ def _check_image(upload, ext: str) -> None:
 def _check_xlsx(upload) -> None:
     from openpyxl import load_workbook
 
-    from .sheet_reader import check_upload
-    from .spreadsheets import SpreadsheetRejected
+    from .spreadsheets import SpreadsheetRejected, check_upload
 
     try:
         check_upload(upload)  # zip structure, unpacked size within the importer's limit, a worksheet present

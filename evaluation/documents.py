@@ -16,15 +16,13 @@ from .models import Finding, Inspection, SupervisionNotice
 
 def supervision_notice(notice: SupervisionNotice) -> Document:
     if notice.inspection_id:
-        opening = _("根据专项检查（%(number)s）发现的问题，%(you)s%(town)s存在以下问题，现予督办：") % {
+        opening = _("根据专项检查（%(number)s）发现的问题，你县（市、区）%(town)s存在以下问题，现予督办：") % {
             "number": notice.inspection.number,
-            "you": notice.county.you,
             "town": notice.town.name,
         }
     else:
-        opening = _("根据%(year)s年度专业镇评估结果，%(you)s%(town)s存在以下问题，现予督办：") % {
+        opening = _("根据%(year)s年度专业镇评估结果，你县（市、区）%(town)s存在以下问题，现予督办：") % {
             "year": notice.run.year,
-            "you": notice.county.you,
             "town": notice.town.name,
         }
     return Document(

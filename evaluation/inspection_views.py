@@ -19,14 +19,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from certification.models import Objection
-from core import confirm, uploads
+from core import uploads
 from core.documents import pdf_response
 from core.errors import ActionNotAllowed
 from core.forms import call_service
 from towns.models import Bureau, Role, Town
 from towns.permissions import is_office, require_office
 
-from . import confirmations, documents, inspections, selectors, services, workflow
+from . import documents, inspections, selectors, services, workflow
 from .models import Finding, Inspection
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -101,11 +101,7 @@ class MultipleFileField(forms.FileField):
 class FindingForm(forms.Form):
     result = forms.ChoiceField(label=gettext_lazy("检查结论"), choices=Finding.Result.choices, widget=forms.RadioSelect)
     note = forms.CharField(label=gettext_lazy("情况说明"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    files = MultipleFileField(
-        label=gettext_lazy("照片或附件（可多选，图片或 PDF）"),
-        required=False,
-        help_text=uploads.attachment_limits(gettext_lazy("照片（PNG/JPG）或 PDF")),
-    )
+    files = MultipleFileField(label=gettext_lazy("照片或附件（可多选，图片或 PDF）"), required=False)
 
 
 class ExpectedForm(forms.Form):
@@ -132,14 +128,6 @@ TRANSITIONS = {
     "reopen": (ExpectedForm, inspections.inspection_reopen, gettext_lazy("已重新打开，可继续记录检查发现。")),
     "issue": (IssueForm, inspections.inspection_issue, gettext_lazy("已下发督办通知书。")),
     "close": (CloseForm, inspections.inspection_close, gettext_lazy("专项检查已办结。")),
-}
-
-
-# The moves that send something out or cannot be taken back ask first; finish is undone by reopen, reopen by finish.
-CONFIRMED = {
-    "start": lambda inspection, data: confirmations.inspection_start(inspection),
-    "issue": lambda inspection, data: confirmations.inspection_issue(inspection, data["deadline"]),
-    "close": lambda inspection, data: confirmations.inspection_close(inspection, data.get("note", "")),
 }
 
 
@@ -270,30 +258,14 @@ def inspection_transition(request, pk, action):
             for error in errors:
                 messages.error(request, error)
         return redirect("inspection-detail", pk=inspection.pk)
-    data = form.cleaned_data
-    if action in CONFIRMED and action in workflow.inspection_actions_for(request.user, inspection):
-        expected = data.get("expected")
-        if expected and inspection.status != expected:
-            messages.error(request, _("该专项检查已被他人处理，请刷新后重试。"))
-            return redirect("inspection-detail", pk=inspection.pk)
-        if action == "issue" and (data["deadline"] is None or data["deadline"] <= timezone.localdate()):
-            messages.error(request, _("整改期限应晚于今天。"))  # the service's rule, told before the confirmation
-            return redirect("inspection-detail", pk=inspection.pk)
-        if page := confirm.ask(request, lambda: CONFIRMED[action](inspection, data)):
-            return page
     try:
-        result = service(user=request.user, inspection=inspection, **form.cleaned_data)
+        service(user=request.user, inspection=inspection, **form.cleaned_data)
     except ActionNotAllowed as exc:
         messages.error(request, str(exc))
     except forms.ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        if action == "issue":  # the notices by number and county, not just "done"
-            done = _("已下发%(n)d份督办通知书：%(list)s。") % {
-                "n": len(result),
-                "list": "、".join(f"{n.number}（{n.county.name}）" for n in result),
-            }
         messages.success(request, done)
     return redirect("inspection-detail", pk=inspection.pk)
 

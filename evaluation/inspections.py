@@ -223,13 +223,8 @@ def inspection_start(*, user, inspection: Inspection, expected: str | None = Non
     for county in {t.county for t in inspection.towns.select_related("county")}:
         notify(
             county_users(county),
-            _("专项检查%(number)s（%(start)s至%(end)s）将检查%(you)s的专业镇，请做好准备。")
-            % {
-                "number": inspection.number,
-                "start": inspection.starts_on,
-                "end": inspection.ends_on,
-                "you": county.you,
-            },
+            _("专项检查%(number)s（%(start)s至%(end)s）将检查你县（市、区）的专业镇，请做好准备。")
+            % {"number": inspection.number, "start": inspection.starts_on, "end": inspection.ends_on},
             reverse("inspection-detail", kwargs={"pk": inspection.pk}),
         )
     return inspection

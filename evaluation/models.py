@@ -22,7 +22,7 @@ from .inspection_models import Finding as Finding
 from .inspection_models import FindingAttachment as FindingAttachment
 from .inspection_models import Inspection
 from .inspection_models import InspectionItem as InspectionItem
-from .scoring import DEFAULT_WEIGHTS, INDICATORS
+from .scoring import DEFAULT_WEIGHTS
 
 
 class EvaluationConfig(models.Model):
@@ -41,13 +41,6 @@ class EvaluationConfig(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}"
-
-    @staticmethod
-    def audit_display(field: str, value) -> str | None:
-        """The weights in the audit trail by the indicators' names (core.audit.readable_changes)."""
-        if field == "weights" and isinstance(value, dict):
-            return "；".join(f"{INDICATORS[k][0] if k in INDICATORS else k}：{w}" for k, w in value.items()) or None
-        return None
 
     def clean(self) -> None:
         weights = self.weights or {}

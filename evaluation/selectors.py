@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
@@ -79,36 +79,3 @@ def finding_attachments(*, user) -> QuerySet[FindingAttachment]:
     qs = FindingAttachment.objects.filter(finding__inspection__in=inspections(user=user))
     scope = county_scope(user)
     return qs if scope is None else qs.filter(finding__town__county_id=scope)
-
-
-# --- what waits for the user (the home page's 待办, composed in portal.todo) ---------------------------------
-
-
-def notices_waiting(*, user) -> QuerySet[SupervisionNotice]:
-    """督办通知书 whose next step is the user's: a county's to answer with a rectification report (待整改, or its
-    report returned); the office's to review (已报送整改报告). Other roles: none."""
-    role = role_of(user)
-    if role == Role.COUNTY:
-        waiting = SupervisionNotice.OVERDUE_STATUSES
-    elif role == Role.OFFICE:
-        waiting = (SupervisionNotice.Status.ANSWERED,)
-    else:
-        return SupervisionNotice.objects.none()
-    return supervision_notices(user=user).filter(status__in=waiting).order_by("deadline", "pk")
-
-
-def inspections_waiting(*, user) -> QuerySet[Inspection]:
-    """Special inspections that need the user: the team's (an expert, a unit) in progress, to record findings; a
-    county's towns' planned or in progress, to receive the team; the office's planned (to start) and with
-    findings recorded (to issue 督办通知书 or close). Leaders and API accounts: none."""
-    role = role_of(user)
-    S = Inspection.Status
-    if role in (Role.EXPERT, Role.BUREAU):
-        waiting = (S.IN_PROGRESS,)
-    elif role == Role.COUNTY:
-        waiting = (S.PLANNED, S.IN_PROGRESS)
-    elif role == Role.OFFICE:
-        waiting = (S.PLANNED, S.FINDINGS_RECORDED)
-    else:
-        return Inspection.objects.none()
-    return inspections(user=user).filter(status__in=waiting).order_by(F("starts_on").asc(nulls_last=True), "pk")

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import collections
 import datetime
-import json
 import logging
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -122,35 +120,22 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
     end = datetime.date(year, 12, 31)
     baselines = {y for t in towns if (y := doubling_base_year(t)) < year}  # the office's, or 2022
     figures: dict[int, dict[int, TownYearFigures]] = collections.defaultdict(dict)
-    for f in (
-        TownYearFigures.objects.filter(town_id__in=ids, year__in={year, year - 1, *baselines})
-        .only("town_id", "year", "output_wan", "local_jobs", "provincial_share_pct")
-        .order_by()
-    ):
+    for f in TownYearFigures.objects.filter(town_id__in=ids, year__in={year, year - 1, *baselines}).order_by():
         figures[f.town_id][f.year] = f
     counts: dict[int, dict[int, dict]] = collections.defaultdict(dict)
     for row in (
         EnterpriseYearFigures.objects.filter(enterprise__town_id__in=ids, year__in=[year, year - 1])
         .values("enterprise__town_id", "year")
         .annotate(
-            # One row per enterprise and year (enterprise_figures_one_per_year): a plain count is the distinct
-            # count, without the sort DISTINCT costs.
-            n=Count("pk"),
-            above=Count("pk", filter=Q(enterprise__above_designated_size=True)),
+            n=Count("enterprise", distinct=True),
+            above=Count("enterprise", filter=Q(enterprise__above_designated_size=True), distinct=True),
         )
         .order_by()
     ):
         counts[row["enterprise__town_id"]][row["year"]] = row
-    # Only the fields the rules below read: fewer columns to fetch and convert (bench/README.md).
-    projects = _by_town(
-        KeyProject.objects.filter(town_id__in=ids)
-        .only("town_id", "name", *PROJECT_DAYS)
-        .order_by("town_id", "name", "pk")
-    )
+    projects = _by_town(KeyProject.objects.filter(town_id__in=ids).order_by("town_id", "name", "pk"))
     problems = _by_town(  # the slow-items message lists them newest first, as the ledger does
-        Problem.objects.filter(town_id__in=ids, deadline__lte=end)
-        .only("town_id", "number", "title", "deadline", "closed_at")
-        .order_by("town_id", "-found_on", "-id")
+        Problem.objects.filter(town_id__in=ids, deadline__lte=end).order_by("town_id", "-found_on", "-id")
     )
     reports = dict(
         ProgressReport.towns.through.objects.filter(town_id__in=ids, progressreport__period__startswith=f"{year}-")
@@ -199,9 +184,6 @@ def gather(towns: list[Town], year: int) -> dict[int, dict[str, Any]]:
             "criteria": criteria.get(town.pk),
         }
     return out
-
-
-PROJECT_DAYS = ("signed_on", "started_on", "in_production_on", "planned_start_on", "planned_production_on")
 
 
 def _by_town(rows) -> collections.defaultdict[int, list]:
@@ -283,56 +265,33 @@ def finalize(*, run_id: int) -> EvaluationRun:
     run = EvaluationRun.objects.select_for_update().filter(pk=run_id).first()
     if run is None or run.status != EvaluationRun.Status.RUNNING:
         return run
-    # Only what scoring reads: the re-check and the slow items stay in the database, untouched.
-    rows = list(run.results.order_by().values_list("pk", "town_id", "town__name", "group", "indicators"))
-    scored = []
+    results = list(run.results.select_related("town").order_by())  # the default ordering joins the run
     for group in Group.values:
-        members = [r for r in rows if r[3] == group]
+        members = [r for r in results if r.group == group]
         inputs = [
             scoring.TownInput(
-                town_id,
-                name,
-                Decimal(indicators["output"]) if indicators.get("output") else None,
-                {k: Decimal(v) for k, v in indicators.items() if v is not None},
+                r.town_id,
+                r.town.name,
+                Decimal(r.indicators["output"]) if r.indicators.get("output") else None,
+                {k: Decimal(v) for k, v in r.indicators.items() if v is not None},
             )
-            for _pk, town_id, name, _group, indicators in members
+            for r in members
         ]
         scores = {s.town_id: s for s in scoring.score(inputs, run.weights)}
-        for pk, town_id, *_rest in members:
-            s = scores[town_id]
-            if s.score is not None or s.breakdown:  # the others keep their defaults: no score, no rank, {}
-                scored.append((pk, s.score, s.rank, {k: str(v) for k, v in s.breakdown.items()}))
-    write_scores(scored)
-    run.status, run.finished_at, run.done = EvaluationRun.Status.DRAFT, timezone.now(), len(rows)
+        for r in members:
+            s = scores[r.town_id]
+            r.score, r.rank = s.score, s.rank
+            r.breakdown = {k: str(v) for k, v in s.breakdown.items()}
+    # The run's rows are written again rather than updated: bulk_update builds a CASE per row and column, which
+    # cost ~1.5 ms of Python per town (and one CASE over all rows took minutes in SQL; bench/README.md). Nothing
+    # refers to a result row, and the run's lock keeps everyone else out meanwhile.
+    TownEvaluation.objects.filter(run_id=run.pk).delete()
+    for r in results:
+        r.pk = None
+    TownEvaluation.objects.bulk_create(results, batch_size=1000)
+    run.status, run.finished_at, run.done = EvaluationRun.Status.DRAFT, timezone.now(), len(results)
     run.save(update_fields=["status", "finished_at", "done"])
     return run
-
-
-SCORE_BATCH = 2000
-
-
-def write_scores(scored: list[tuple[int, Decimal | None, int | None, dict[str, str]]]) -> None:
-    """Write (result id, score, rank, breakdown) rows. On PostgreSQL one ``UPDATE … FROM (VALUES …)`` per
-    batch of 2,000 (bulk_update's CASE per row and column cost ~1.5 ms of Python per town, and rewriting the rows
-    carried their re-check and slow items through Python and back; bench/README.md); elsewhere (SQLite, the
-    tests) bulk_update."""
-    table = connection.ops.quote_name(TownEvaluation._meta.db_table)
-    if connection.vendor != "postgresql":
-        objs = [
-            TownEvaluation(pk=pk, score=score, rank=rank, breakdown=breakdown) for pk, score, rank, breakdown in scored
-        ]
-        TownEvaluation.objects.bulk_update(objs, ["score", "rank", "breakdown"], batch_size=500)
-        return
-    with connection.cursor() as cursor:
-        for i in range(0, len(scored), SCORE_BATCH):
-            batch = scored[i : i + SCORE_BATCH]
-            values = ", ".join(["(%s, %s::numeric, %s::integer, %s::jsonb)"] * len(batch))
-            params = [x for pk, score, rank, breakdown in batch for x in (pk, score, rank, json.dumps(breakdown))]
-            cursor.execute(
-                f"UPDATE {table} AS t SET score = v.score, rank = v.rank, breakdown = v.breakdown "  # noqa: S608
-                f"FROM (VALUES {values}) AS v(id, score, rank, breakdown) WHERE t.id = v.id",
-                params,
-            )
 
 
 def fail(*, run_id: int, error: str) -> None:
@@ -352,37 +311,6 @@ def notice_number(year: int) -> str:
     return f"{prefix}{n:03d}号"
 
 
-@dataclass
-class PublicationPlan:
-    """What publishing a draft will do (one rule, read by the service and by the confirmation before it)."""
-
-    config: EvaluationConfig
-    top: list[TownEvaluation]  # commended, best first
-    bottom: list[TownEvaluation]  # ranked last: a supervision notice each
-    noticed: list[TownEvaluation]  # every town that gets a 督办通知书 (the bottom, and towns with slow items)
-    flagged: list[TownEvaluation]  # no longer meeting the criteria: a special inspection each
-
-    @property
-    def deadline(self) -> datetime.date:
-        return timezone.localdate() + datetime.timedelta(days=self.config.rectify_days)
-
-
-def publication_plan(run: EvaluationRun, *, commend_flagged: bool = False) -> PublicationPlan:
-    """The commendations, notices and inspections publication issues. A town the re-check flags is commended only if
-    the office confirms it (``commend_flagged``); otherwise the next town in the ranking takes its place."""
-    config = config_for(run.year)
-    ranked = list(
-        run.results.filter(group=Group.CERTIFIED, rank__isnull=False).select_related("town__county").order_by("rank")
-    )
-    commendable = [r for r in ranked if commend_flagged or not r.inspection]
-    top = commendable[: config.top_n]
-    bottom = [r for r in ranked[len(ranked) - config.bottom_n :] if r not in top] if config.bottom_n else []
-    flagged = list(run.results.filter(inspection=True).select_related("town__county").order_by("town__name"))
-    slow = [r for r in run.results.filter(group=Group.CERTIFIED).select_related("town__county") if r.slow]
-    noticed = list({x.pk: x for x in [*bottom, *slow]}.values())
-    return PublicationPlan(config=config, top=top, bottom=bottom, noticed=noticed, flagged=flagged)
-
-
 @transaction.atomic
 def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = False) -> EvaluationRun:
     """Publish a draft: commend the counties of the top towns, and send supervision notices to the
@@ -397,9 +325,15 @@ def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = Fals
     run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
     if run.status not in workflow.RUN_ACTIONS["publish"][0]:
         raise ActionNotAllowed(_("只有待审核的评估结果可以发布（当前：%(s)s）。") % {"s": run.get_status_display()})
-    plan = publication_plan(run, commend_flagged=commend_flagged)
-    config, top, bottom, flagged = plan.config, plan.top, plan.bottom, plan.flagged
+    config = config_for(run.year)
     today = timezone.localdate()
+    ranked = list(
+        run.results.filter(group=Group.CERTIFIED, rank__isnull=False).select_related("town__county").order_by("rank")
+    )
+    commendable = [r for r in ranked if commend_flagged or not r.inspection]
+    top = commendable[: config.top_n]
+    bottom = [r for r in ranked[len(ranked) - config.bottom_n :] if r not in top] if config.bottom_n else []
+    flagged = list(run.results.filter(inspection=True).select_related("town__county").order_by("town__name"))
     inspections = {r.town_id: inspection_propose(user=user, town=r.town, run=run) for r in flagged}
     for r in top:
         Commendation.objects.create(
@@ -416,7 +350,8 @@ def evaluation_publish(*, user, run: EvaluationRun, commend_flagged: bool = Fals
             % {"town": r.town.name, "year": run.year, "rank": r.rank},
             reverse("evaluation-detail", kwargs={"pk": run.pk}),
         )
-    for r in plan.noticed:
+    slow = [r for r in run.results.filter(group=Group.CERTIFIED).select_related("town__county") if r.slow]
+    for r in {x.pk: x for x in [*bottom, *slow]}.values():
         problems = []
         if r in bottom:
             problems.append(

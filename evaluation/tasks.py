@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 
 from celery import chord, shared_task
 from django.conf import settings
@@ -25,18 +24,9 @@ def run_evaluation(run_id: int) -> None:
     if not town_ids:
         finalize_evaluation.delay(run_id)
         return
-    per_task = towns_per_task(len(town_ids))
+    per_task = settings.EVALUATION_TOWNS_PER_TASK
     chunks = [town_ids[i : i + per_task] for i in range(0, len(town_ids), per_task)]
     chord([evaluate_towns.si(run_id, chunk) for chunk in chunks])(finalize_evaluation.si(run_id))
-
-
-# At least this many tasks, so that a few worker processes share a small run too; no more than the setting's towns
-# each (a redelivered task redoes at most that many).
-MIN_TASKS = 8
-
-
-def towns_per_task(towns: int) -> int:
-    return max(1, min(settings.EVALUATION_TOWNS_PER_TASK, math.ceil(towns / MIN_TASKS)))
 
 
 @shared_task(name="evaluation.evaluate_towns", acks_late=True, max_retries=3)

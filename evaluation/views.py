@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_celery_beat.models import PeriodicTask
 
-from core import confirm, uploads
-from core.confirm import ConfirmField
+from core import uploads
 from core.documents import pdf_response
 from core.errors import ActionNotAllowed
 from core.forms import call_service
@@ -24,7 +23,7 @@ from core.spreadsheets import Column, xlsx_response
 from towns.permissions import is_office, require_office, require_programme_member
 from towns.validators import is_programme_year
 
-from . import confirmations, documents, scoring, selectors, services, workflow
+from . import documents, scoring, selectors, services, workflow
 from .models import EvaluationRun, RectificationAttachment, TownEvaluation
 from .schedule import ANNUAL_EVALUATION
 
@@ -58,14 +57,7 @@ class ScheduleForm(forms.Form):
 
 class AnswerForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("整改情况"), widget=forms.Textarea(attrs={"rows": 5}))
-    attachment = forms.FileField(
-        label=gettext_lazy("附件（PDF、图片或 .xlsx，可选）"),
-        required=False,
-        help_text=uploads.attachment_limits(),
-        widget=forms.ClearableFileInput(attrs={"accept": uploads.ACCEPT_ATTACHMENTS}),
-    )
-    # A file cannot travel through a confirmation page: the confirmation is this check box (core.confirm).
-    confirm = ConfirmField(label=gettext_lazy("确认报送：整改报告报送后不能修改，领导小组办公室将收到通知并审核。"))
+    attachment = forms.FileField(label=gettext_lazy("附件（PDF、图片或 .xlsx，可选）"), required=False)
 
 
 class ReviewForm(forms.Form):
@@ -86,12 +78,6 @@ def evaluation_list(request):
     if request.method == "POST":
         require_office(request.user)
         if form.is_valid():
-            current = EvaluationRun.objects.filter(
-                year=form.cleaned_data["year"], status__in=[EvaluationRun.Status.DRAFT, EvaluationRun.Status.RUNNING]
-            ).first()  # a draft (or a run in progress) of the year would be replaced: ask first
-            restart = current and confirm.ask(request, lambda: confirmations.evaluation_restart(current.year, current))
-            if restart:
-                return restart
             run = call_service(form, services.evaluation_start, user=request.user, year=form.cleaned_data["year"])
             if run:
                 messages.success(request, _("已开始%(year)d年度评估。") % {"year": run.year})
@@ -149,16 +135,6 @@ def evaluation_detail(request, pk):
 @require_POST
 def evaluation_publish(request, pk):
     run = selectors.evaluation_run_get(user=request.user, pk=pk)
-    require_office(request.user)
-    if "publish" not in workflow.run_actions_for(request.user, run):
-        messages.error(request, _("只有待审核的评估结果可以发布（当前：%(s)s）。") % {"s": run.get_status_display()})
-        return redirect("evaluation-detail", pk=run.pk)
-    commend_flagged = request.POST.get("commend_flagged") == "1"
-    if page := confirm.ask(
-        request,
-        lambda: confirmations.evaluation_publish(run, services.publication_plan(run, commend_flagged=commend_flagged)),
-    ):
-        return page
     try:
         services.evaluation_publish(
             user=request.user, run=run, commend_flagged=request.POST.get("commend_flagged") == "1"
@@ -257,37 +233,13 @@ def notice_detail(request, pk):
                     text=answer.cleaned_data["text"],
                     attachments=files,
                 ):
-                    messages.success(
-                        request,
-                        _("已报送督办通知书%(number)s的整改报告，等待领导小组办公室审核。") % {"number": notice.number},
-                    )
+                    messages.success(request, _("已报送整改报告。"))
                     return redirect("supervision-notice", pk=notice.pk)
         elif request.POST.get("action") == "review":
-            if (
-                review.is_valid()
-                and "review" in workflow.notice_actions_for(request.user, notice)
-                and (
-                    page := confirm.ask(
-                        request,
-                        lambda: confirmations.rectification_review(
-                            notice, review.cleaned_data["accept"], review.cleaned_data["note"]
-                        ),
-                    )
-                )
-            ):
-                return page
             if review.is_valid() and call_service(
                 review, services.rectification_review, user=request.user, notice=notice, **review.cleaned_data
             ):
-                messages.success(
-                    request,
-                    (
-                        _("督办通知书%(number)s整改完成，已办结并通知%(county)s。")
-                        if review.cleaned_data["accept"]
-                        else _("已退回督办通知书%(number)s的整改报告，已通知%(county)s继续整改。")
-                    )
-                    % {"number": notice.number, "county": notice.county.government_name},
-                )
+                messages.success(request, _("已审核。"))
                 return redirect("supervision-notice", pk=notice.pk)
         else:
             raise PermissionDenied()

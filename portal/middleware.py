@@ -14,8 +14,6 @@ API_ACCOUNT_PAGES = frozenset(
     {
         "home",
         "notifications",
-        "notification-open",
-        "guide",
         "login",
         "logout",
         "healthz",

@@ -8,29 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from certification.selectors import workflow_summary
-from core import confirm
 from core.models import ApiToken, AuditEntry, Notification
 from core.paging import list_page, page_of
 from targets import selectors as targets
 from tasks_registry.selectors import board as task_board
-from towns import confirmations, selectors, services
+from towns import selectors, services
 from towns.filters import AuditFilter
 from towns.models import Role, Tier, Town
-from towns.permissions import (
-    county_scope,
-    is_office,
-    membership,
-    require_office,
-    require_portal_role,
-    role_of,
-)
-
-from .todo import todo_for
+from towns.permissions import county_scope, membership, require_office, require_portal_role, role_of
 
 
 @login_required
@@ -75,25 +64,7 @@ def home(request):
         context["top_towns"] = sorted(
             targets_data.towns, key=lambda t: t.latest_figures.output_wan if t.latest_figures else 0, reverse=True
         )[:10]
-    context["todo"] = todo_for(request.user, board=context.get("task_rows"))
-    context["todo_total"] = sum(len(group.items) for group in context["todo"])
     return render(request, f"home/{role}.html", context)
-
-
-GUIDE_ROLES = (Role.COUNTY, Role.OFFICE, Role.BUREAU, Role.EXPERT, Role.LEADER, Role.API)
-
-
-@login_required
-def guide(request):
-    """使用指南: what the user's role does in this portal, in the plan's terms. The office, which trains the others,
-    may open any role's guide (``?role=``)."""
-    require_portal_role(request.user)
-    role = role_of(request.user)
-    asked = request.GET.get("role")
-    if asked and is_office(request.user) and asked in GUIDE_ROLES:
-        role = asked
-    others = [(r, Role(r).label) for r in GUIDE_ROLES] if is_office(request.user) else []
-    return render(request, f"guide/{role}.html", {"guide_role": role, "guide_roles": others})
 
 
 # --- audit trail ---------------------------------------------------------------------------------
@@ -124,12 +95,7 @@ def api_tokens(request):
     )
     if request.method == "POST":
         holder = get_object_or_404(holders, pk=request.POST.get("holder"))
-        active = next(iter(holder.active_tokens), None)
-        revoke = request.POST.get("action") == "revoke"
-        build = confirmations.api_token_revoke if revoke else confirmations.api_token_issue
-        if page := confirm.ask(request, lambda: build(holder, active)):
-            return page
-        if revoke:
+        if request.POST.get("action") == "revoke":
             services.api_token_revoke(user=request.user, holder=holder)
             messages.success(request, _("已吊销%(name)s的令牌。") % {"name": holder.username})
         else:
@@ -146,28 +112,9 @@ def api_tokens(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notifications(request):
-    """The user's notifications. Those shown are read once seen: they are marked so as the page is built (and
-    still shown as new this once)."""
     require_portal_role(request.user)
     mine = Notification.objects.filter(recipient=request.user)
     if request.method == "POST":
         mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         return redirect("notifications")
-    page = page_of(request, mine)
-    unseen = [n.pk for n in page if n.read_at is None]
-    if unseen:
-        mine.filter(pk__in=unseen).update(read_at=timezone.now())
-    return render(request, "towns/notifications.html", {"page": page, "unseen": set(unseen)})
-
-
-@login_required
-def notification_open(request, pk):
-    """Follow a notification to what it is about, marking it read; another user's notification answers 404."""
-    require_portal_role(request.user)
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
-    target = notification.url
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
-        return redirect("notifications")  # only the portal's own pages are followed
-    return redirect(target)
+    return render(request, "towns/notifications.html", {"page": page_of(request, mine)})

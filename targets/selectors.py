@@ -38,10 +38,9 @@ def dashboard_input(*, user) -> DashboardInput:
         town.latest_figures_list = [rows[max(rows)]] if rows else []
     changes = [
         TierChangeFacts(town_id=t, to_tier=tier, effective_date=d, pk=pk, source=source)
-        # in force only: a scheduled change counts from its day (when the daily job applies it), a withdrawn one never
-        for t, tier, d, pk, source in TownTierChange.objects.in_force()
-        .order_by()
-        .values_list("town_id", "to_tier", "effective_date", "pk", "source")
+        for t, tier, d, pk, source in TownTierChange.objects.order_by().values_list(
+            "town_id", "to_tier", "effective_date", "pk", "source"
+        )
     ]
     return DashboardInput(
         towns=towns,

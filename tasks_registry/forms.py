@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import ServiceModelForm
-from core.uploads import ACCEPT_ATTACHMENTS, attachment_limits, check_attachment
+from core.uploads import check_attachment
 from towns.models import Bureau, County, Town
 
 from .models import KeyProject, Measure, Problem, Task
@@ -35,21 +35,11 @@ class ReportForm(forms.Form):
     towns = forms.ModelMultipleChoiceField(
         queryset=Town.objects.none(), required=False, label=_("涉及专业镇"), widget=forms.CheckboxSelectMultiple
     )
-    attachment = forms.FileField(
-        label=_("附件（PDF、图片或 .xlsx，可选）"),
-        required=False,
-        help_text=attachment_limits(),
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT_ATTACHMENTS}),
-    )
+    attachment = forms.FileField(label=_("附件（PDF、图片或 .xlsx，可选）"), required=False)
 
-    def __init__(self, *args, periods, measures, towns, current=None, reported=None, **kwargs):
+    def __init__(self, *args, periods, measures, towns, current=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # period code -> when the unit reported on it (a new report for such a period is refused with a link to it)
-        self.reported = reported or {}
-        self.period_labels = {p.code: p.label for p in periods}
-        self.fields["period"].choices = [
-            (p.code, p.label + (str(_("（已报送）")) if p.code in self.reported else "")) for p in periods
-        ]
+        self.fields["period"].choices = [(p.code, p.label) for p in periods]
         self.fields["towns"].queryset = towns
         self.measures = list(measures)
         current = current or {}
@@ -65,16 +55,6 @@ class ReportForm(forms.Form):
                 help_text=m.goal or m.text[:80],
             )
             self.fields[f"note_{m.pk}"] = forms.CharField(label=_("说明"), required=False, max_length=300, initial=note)
-
-    def clean_period(self):
-        period = self.cleaned_data["period"]
-        if period in self.reported:
-            raise forms.ValidationError(
-                _("本单位已于%(day)s报送%(period)s进展，请打开已有报告修改，不必重复报送。"),
-                code="duplicate",
-                params={"day": self.reported[period], "period": self.period_labels.get(period, period)},
-            )
-        return period
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
-from core.validators import validate_not_future
 from towns.models import Bureau, County, Enterprise, Town
 
 # The counties' own mechanisms live in their own module; imported here, they belong to the app (re-exported).
@@ -126,8 +125,6 @@ class Measure(models.Model):
 
 class ProgressReport(models.Model):
     """A unit's report on a task for one period; a lead unit's consolidated report sums up the task."""
-
-    AUDIT_LABELS = {"measures": _("措施进度")}  # an entry key that is not a field (core.audit)
 
     class Kind(models.TextChoices):
         UNIT = "unit", _("单位报送")
@@ -254,7 +251,7 @@ class Problem(models.Model):
         Task, on_delete=models.PROTECT, null=True, blank=True, related_name="problems", verbose_name=_("相关任务")
     )
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, default=Source.FIELD_RESEARCH)
-    found_on = models.DateField(_("发现日期"), validators=[validate_not_future])
+    found_on = models.DateField(_("发现日期"))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("登记人")
     )
@@ -359,11 +356,11 @@ class KeyProject(models.Model):
     )
     stage = models.CharField(_("阶段"), max_length=16, choices=Stage.choices, default=Stage.SIGNED)
     planned_sign_on = models.DateField(_("计划签约"), null=True, blank=True)
-    signed_on = models.DateField(_("实际签约"), null=True, blank=True, validators=[validate_not_future])
+    signed_on = models.DateField(_("实际签约"), null=True, blank=True)
     planned_start_on = models.DateField(_("计划开工"), null=True, blank=True)
-    started_on = models.DateField(_("实际开工"), null=True, blank=True, validators=[validate_not_future])
+    started_on = models.DateField(_("实际开工"), null=True, blank=True)
     planned_production_on = models.DateField(_("计划投产"), null=True, blank=True)
-    in_production_on = models.DateField(_("实际投产"), null=True, blank=True, validators=[validate_not_future])
+    in_production_on = models.DateField(_("实际投产"), null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 

@@ -11,8 +11,6 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
-    F,
     IntegerField,
     Max,
     OuterRef,
@@ -65,12 +63,6 @@ class TaskRow:
     last_reports: dict = field(default_factory=dict)  # unit name -> datetime
     overdue_units: list = field(default_factory=list)
     behind_measures: int = 0
-    closed_period: progress.Period | None = None  # the last closed period: the one whose report is due
-    report_due_on: datetime.date | None = None  # the date its report is due
-
-    @property
-    def overdue_unit_names(self) -> str:
-        return "、".join(b.name for b in self.overdue_units)
 
     @property
     def status_label(self) -> str:
@@ -145,8 +137,6 @@ def task_rows(*, year: int | None = None, today: datetime.date | None = None) ->
                 last_reports={unit: at for (task_id, unit), at in last.items() if task_id == task.pk},
                 overdue_units=overdue,
                 behind_measures=progress.behind_measures(today, states, tolerance),
-                closed_period=closed,
-                report_due_on=closed.due(task.report_due_days),
             )
         )
     return rows
@@ -230,80 +220,3 @@ def three_batches(projects: QuerySet[KeyProject]) -> list[dict]:
 
 def user_unit_role(user, task: Task) -> str | None:
     return unit_role(user, task)
-
-
-# --- what waits for the user (the home page's 待办, composed in portal.todo) ---------------------------------
-
-
-@dataclass(frozen=True)
-class ReportDue:
-    """A report the user's unit owes: the task, the period, its due date and whether that has passed."""
-
-    task: Task
-    unit_role: str  # TaskUnit.Role: lead or support
-    period: progress.Period
-    due_on: datetime.date
-    overdue: bool
-
-
-def reports_due(*, user, today: datetime.date | None = None) -> list[ReportDue]:
-    """For each task the user's unit leads or supports, the last closed period if the unit has not reported on
-    it (with either kind of report), as the daily reminder counts it. One query whatever the data."""
-    bureau_id, county_id = reporting_unit(user)
-    if bureau_id is None and county_id is None:
-        return []
-    today = today or timezone.localdate()
-    closed = {kind: progress.last_closed_period(today, kind) for kind in (progress.MONTHLY, progress.QUARTERLY)}
-    unit = Q(bureau_id=bureau_id) if bureau_id is not None else Q(county_id=county_id)
-    # One query: each task the unit is part of, whether the unit reported on the task's last closed period.
-    filed = ProgressReport.objects.filter(unit, task=OuterRef("pk")).filter(
-        Q(task__reporting_period=progress.QUARTERLY, period=closed[progress.QUARTERLY].code)
-        | Q(task__reporting_period=progress.MONTHLY, period=closed[progress.MONTHLY].code)
-    )
-    tasks = Task.objects.order_by("number").annotate(filed=Exists(filed))
-    if county_id is not None:
-        tasks = tasks.filter(counties_support=True).annotate(part=Value(TaskUnit.Role.SUPPORT))
-    else:
-        tasks = tasks.filter(units__bureau_id=bureau_id).annotate(part=F("units__role"))
-    due = []
-    for task in tasks:
-        if task.filed:
-            continue
-        period = closed[task.reporting_period]
-        due_on = period.due(task.report_due_days)
-        due.append(ReportDue(task=task, unit_role=task.part, period=period, due_on=due_on, overdue=today > due_on))
-    return due
-
-
-def problems_waiting(*, user) -> QuerySet[Problem]:
-    """Problems whose next step is the user's: for a responsible unit (bureau or county) those assigned to it
-    (办理中); for the office those to assign (待分派) and those answered, to verify (已反馈待核实)."""
-    if role_of(user) == Role.OFFICE:
-        waiting = Q(status__in=(Problem.Status.OPEN, Problem.Status.RESPONDED))
-    else:
-        bureau_id, county_id = reporting_unit(user)
-        if bureau_id is not None:
-            waiting = Q(status=Problem.Status.ASSIGNED, responsible_bureau_id=bureau_id)
-        elif county_id is not None:
-            waiting = Q(status=Problem.Status.ASSIGNED, responsible_county_id=county_id)
-        else:
-            return Problem.objects.none()
-    return (
-        Problem.objects.filter(waiting)
-        .select_related("town", "task")
-        .order_by(F("deadline").asc(nulls_last=True), "pk")
-    )
-
-
-def own_reports_by_period(*, user, task: Task, consolidated: bool = False) -> dict[str, ProgressReport]:
-    """The reports the user's unit already filed on ``task`` (of the kind asked), by period code: the report form
-    proposes a period not yet reported and points to the existing report when one is picked again."""
-    bureau_id, county_id = reporting_unit(user)
-    if bureau_id is None and county_id is None:
-        return {}
-    unit = Q(bureau_id=bureau_id) if bureau_id is not None else Q(county_id=county_id)
-    kind = ProgressReport.Kind.CONSOLIDATED if consolidated else ProgressReport.Kind.UNIT
-    reports = ProgressReport.objects.filter(unit, task=task)
-    if bureau_id is not None:
-        reports = reports.filter(kind=kind)  # a county files one kind only
-    return {r.period: r for r in reports.order_by("submitted_at")}

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core import confirm, uploads
+from core import uploads
 from core.forms import call_service
 from core.paging import list_page
 from core.spreadsheets import xlsx_response
@@ -20,7 +20,7 @@ from towns.models import Town
 from towns.permissions import county_scope, is_office, require_office, require_programme_member
 from towns.validators import is_programme_year
 
-from . import confirmations, exports, progress, selectors, services
+from . import exports, progress, selectors, services
 from .filters import ProblemFilter, ProjectFilter
 from .forms import (
     AssignForm,
@@ -116,7 +116,7 @@ def task_detail(request, number):
         if settings_form.is_valid() and call_service(
             settings_form, services.task_settings_save, user=request.user, task=task, data=settings_form.cleaned_data
         ):
-            messages.success(request, _("已保存任务%(n)d的报送设置和状态。") % {"n": task.number})
+            messages.success(request, _("已保存。"))
             return redirect("task-detail", number=task.number)
     today = timezone.localdate()
     return render(
@@ -151,17 +151,12 @@ def measure_edit(request, number, pk=None):
     form = MeasureForm(request.POST or None, instance=measure, initial={"year": _year(request)})
     if request.method == "POST":
         if "delete" in request.POST and measure:
-            if measure.progress.exists():  # the service's refusal, told before the confirmation
-                messages.error(request, _("该措施已有进度报送，不能删除；可将权重调低或修改内容。"))
-                return redirect("measure-edit", number=task.number, pk=measure.pk)
-            if page := confirm.ask(request, lambda: confirmations.measure_delete(measure)):
-                return page
             try:
                 services.measure_delete(user=request.user, measure=measure)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("measure-edit", number=task.number, pk=measure.pk)
-            messages.success(request, _("已删除措施“%(title)s”。") % {"title": measure.title})
+            messages.success(request, _("已删除措施。"))
             return redirect("task-detail", number=task.number)
         if form.is_valid() and call_service(
             form, services.measure_save, user=request.user, task=task, measure=measure, data=form.cleaned_data
@@ -200,13 +195,9 @@ def report_edit(request, number, pk=None):
     require_reporter(request.user, task, consolidated=consolidated)
     today = timezone.localdate()
     periods = progress.reportable_periods(today, task.reporting_period)
-    filed = {} if report else selectors.own_reports_by_period(user=request.user, task=task, consolidated=consolidated)
-    # The last closed period by default; in the first period of a year, the current one (this year's plan). A
-    # period the unit has reported on already is not proposed: the next one not reported is, newest first.
+    # The last closed period by default; in the first period of a year, the current one (this year's plan).
     default = periods[1] if periods[1].start.year == today.year else periods[0]
-    default = next((p for p in [default, *periods] if p.code not in filed), default)
     period_code = report.period if report else request.POST.get("period") or request.GET.get("period") or default.code
-    existing = filed.get(period_code)  # a new report for a period already reported: point to that report
     try:
         year = progress.parse_period(period_code, task.reporting_period).start.year
     except ValueError:
@@ -224,7 +215,6 @@ def report_edit(request, number, pk=None):
         towns=_report_towns(request.user),
         current=current,
         initial=initial,
-        reported={code: timezone.localtime(r.submitted_at).date().isoformat() for code, r in filed.items()},
     )
     if request.method == "POST" and form.is_valid():
         saved = call_service(
@@ -252,8 +242,6 @@ def report_edit(request, number, pk=None):
             "task": task,
             "report": report,
             "consolidated": consolidated,
-            "existing_report": existing,
-            "existing_period": form.period_labels.get(period_code, period_code),
             "supporting_reports": selectors.report_list(user=request.user).filter(task=task, period=period_code)
             if consolidated
             else None,
@@ -349,16 +337,8 @@ def problem_detail(request, pk):
                 "respond": services.problem_respond,
                 "verify": services.problem_verify,
             }[action]
-            ask = {"assign": confirmations.problem_assign, "verify": confirmations.problem_verify}.get(action)
-            if (
-                ask
-                and action in problem_actions(request.user, problem)
-                and (page := confirm.ask(request, lambda: ask(problem, **data)))
-            ):
-                return page
             if call_service(form, service, user=request.user, problem=problem, **data):
-                problem.refresh_from_db()
-                messages.success(request, _problem_done(action, problem, data))
+                messages.success(request, _("已处理。"))
                 return redirect("problem-detail", pk=problem.pk)
     return render(
         request,
@@ -371,17 +351,6 @@ def problem_detail(request, pk):
             "today": timezone.localdate(),
         },
     )
-
-
-def _problem_done(action: str, problem: Problem, data: dict) -> str:
-    values = {"number": problem.number, "unit": problem.responsible_name or "—"}
-    if action == "assign":
-        return _("问题%(number)s已交%(unit)s办理，%(date)s前办结。") % {**values, "date": problem.deadline}
-    if action == "respond":
-        return _("已反馈问题%(number)s的办理情况，等待领导小组办公室核实。") % values
-    if data.get("accept"):
-        return _("问题%(number)s已核实销号。") % values
-    return _("问题%(number)s已退回%(unit)s继续办理。") % values
 
 
 # --- projects ------------------------------------------------------------------------------------------------

@@ -32,16 +32,6 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"  # uploads never land in the working tree
 
 
-@pytest.fixture(autouse=True)
-def _sheet_jobs_in_process(monkeypatch):
-    """Spreadsheet jobs (core.jobs) run in this process when their transaction commits, whatever broker is set
-    (CI sets REDIS_URL and runs no worker), as they do without a broker. tests/core/test_sheet_jobs.py holds a
-    job queued to cancel it, and runs one on a real Celery worker."""
-    from core import jobs
-
-    monkeypatch.setattr(jobs, "enqueue", jobs.run_now)
-
-
 @dataclass
 class World:
     home_county: object
@@ -109,7 +99,7 @@ class Cert:
     other_expert: object
     office: object
     county: object
-    make: object  # make(state, town=None, target_tier=None) -> Application in that state
+    make: object  # make(state, town=None) -> Application in that state
 
 
 @pytest.fixture
@@ -134,21 +124,15 @@ def cert(world):
     )
     for i, (name, score) in enumerate([("产业集中度", 40), ("规模与成长性", 40), ("发展前景", 20)]):
         RubricItem.objects.create(cycle=cycle, name=name, max_score=score, sort_order=i)
-    # An application aims one step up the tier ladder (engine.target_tier_refusal): the home town applies for 市级
-    # here, so in these tests it is a potential town (in the world fixture it is provincial, as in 附件2).
-    type(world.home_town).objects.filter(pk=world.home_town.pk).update(tier="potential")
-    world.home_town.tier = "potential"
     for _ in range(9):
         EnterpriseFactory(town=world.home_town, role="supporting")
     expert = make_user(Role.EXPERT, username="expert")
     other_expert = make_user(Role.EXPERT, username="expert2")
     office, county = world.users["office"], world.users["county"]
 
-    def make(state: str, town=None, target_tier=None):
+    def make(state: str, town=None):
         town = town or world.home_town
-        # by default one step up from the town's tier: 市级 for a potential town, 推荐省级 for a city one
-        target_tier = target_tier or ("provincial" if town.tier == "city" else "city")
-        app = services.application_start(user=county, cycle=cycle, target_tier=target_tier, town=town)
+        app = services.application_start(user=county, cycle=cycle, target_tier="city", town=town)
         services.application_update(
             user=county,
             application=app,
@@ -219,51 +203,6 @@ def tasks_world(world):
         zhaoshang=make_user(Role.BUREAU, bureau=Bureau.objects.get(name="市招商投资中心"), username="zhaoshang"),
         year=year,
     )
-
-
-# --- the special fund (funds) ------------------------------------------------------------------------------
-
-
-@dataclass
-class FundWorld:
-    budget: object  # this year's, 500 万元, recorded by the office
-    run: object  # the 2025 evaluation, published
-    top: object  # its commendation of 万荣县外加剂 (rank 1, 万荣县)
-    second: object  # its commendation of 盐湖区水泵 (rank 2, 盐湖区)
-    project: object  # a key project of 盐湖区水泵
-    office: object
-    year: int
-
-
-@pytest.fixture
-def fund_world(world, tasks_world) -> FundWorld:
-    """A budget of 500 万元 for this year and a published 2025 evaluation commending the world's two towns; the task
-    units are loaded (tasks_world), so 市工信局 (task 1's lead) reads every allocation and 市招商投资中心 the totals."""
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from funds import services as funds
-
-    from .factories import CommendationFactory, EvaluationRunFactory, KeyProjectFactory
-
-    year = timezone.localdate().year
-    office = world.users["office"]
-    budget = funds.budget_save(
-        user=office,
-        data={
-            "year": year,
-            "amount_wan": Decimal("500"),
-            "document_title": f"关于下达{year}年度培育特色专业镇发展专项资金预算的通知",
-            "document_number": f"运财企〔{year}〕3号",
-            "document_date": timezone.localdate().replace(month=1, day=15),
-        },
-    )
-    run = EvaluationRunFactory(year=2025, status="published")
-    top = CommendationFactory(run=run, town=world.home_town, county=world.home_county, rank=1)
-    second = CommendationFactory(run=run, town=world.other_town, county=world.other_county, rank=2)
-    project = KeyProjectFactory(town=world.other_town, name="水泵检测中心")
-    return FundWorld(budget, run, top, second, project, office, year)
 
 
 # --- the portal in production mode (tests/live.py) ---------------------------------------------------
@@ -356,11 +295,7 @@ def objects(world, cert, tasks_world, settings):
     rec = cert_services.province_recommend(
         user=cert.office, town=world.other_town, recommended_on=timezone.localdate(), note=""
     )
-    from .factories import ExportJobFactory, ImportJobFactory
-
     return {
-        "import_job": ImportJobFactory(user=county),  # the county official's own spreadsheet jobs
-        "export_job": ExportJobFactory(user=county),
         "app": app,
         "attachment": attachment,
         "certificate": certificate,

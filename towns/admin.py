@@ -28,7 +28,7 @@ class CountyAdmin(AuditedAdmin):
 class TownTierChangeInline(admin.TabularInline):
     model = TownTierChange
     extra = 0
-    readonly_fields = ["from_tier", "to_tier", "effective_date", "source", "status", "recorded_by", "recorded_at"]
+    readonly_fields = ["from_tier", "to_tier", "effective_date", "source", "recorded_by", "recorded_at"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
@@ -49,8 +49,8 @@ class TownAdmin(AuditedAdmin):
 
 @admin.register(TownTierChange)
 class TownTierChangeAdmin(admin.ModelAdmin):
-    list_display = ["town", "from_tier", "to_tier", "effective_date", "status", "source", "recorded_by"]
-    list_filter = ["to_tier", "status"]
+    list_display = ["town", "from_tier", "to_tier", "effective_date", "source", "recorded_by"]
+    list_filter = ["to_tier"]
     search_fields = ["town__name", "source"]
 
     def has_change_permission(self, request, obj=None):

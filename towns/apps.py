@@ -5,8 +5,3 @@ class TownsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "towns"
     verbose_name = "专业镇登记"
-
-    def ready(self) -> None:
-        from .jobs import register
-
-        register()

@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from django.db.models import Prefetch
-
 from core.labels import display
-from core.sheet_reader import READ_ONLY_MARK
 from core.spreadsheets import Column
 
-from .importers import ENTERPRISE_COLUMNS as IMPORT_COLUMNS
-from .importers import NO, YES
-from .models import Enterprise, EnterpriseYearFigures, Town
+from .models import Enterprise, Town
 
 
 def _latest(attr: str):
@@ -47,49 +40,13 @@ TOWN_COLUMNS = [
     *FIGURE_COLUMNS,
 ]
 
-# --- enterprises: the import's own columns, so an export can be edited and imported back --------------------
-# Each row is (enterprise, one year's figures or None). The columns are exactly the import template's
-# (towns.importers.ENTERPRISE_COLUMNS, same order and headers), then read-only ones marked 【只读】, which the
-# import ignores (core.sheet_reader.READ_ONLY_MARK).
-
-
-def _figure(attr: str):
-    return lambda pair: getattr(pair[1], attr) if pair[1] is not None else None
-
-
-_role = display(Enterprise, "role")
-_ENTERPRISE_VALUES = {
-    "town": lambda pair: pair[0].town.name,
-    "name": lambda pair: pair[0].name,
-    "credit_code": lambda pair: pair[0].credit_code,
-    "role": lambda pair: _role(pair[0]),
-    "above_designated_size": lambda pair: YES if pair[0].above_designated_size else NO,
-    "main_products": lambda pair: pair[0].main_products,
-    "year": _figure("year"),
-    "output_wan": _figure("output_wan"),
-    "local_jobs": _figure("local_jobs"),
-    "provincial_share_pct": _figure("provincial_share_pct"),
-    "tax_wan": _figure("tax_wan"),
-}
 ENTERPRISE_COLUMNS = [
-    *(Column(c.header, _ENTERPRISE_VALUES[c.key], c.width) for c in IMPORT_COLUMNS),
-    Column(READ_ONLY_MARK + "所在县（市、区）", lambda pair: pair[0].town.county.name, 18),
+    Column("企业名称", lambda e: e.name, 28),
+    Column("统一社会信用代码", lambda e: e.credit_code, 22),
+    Column("专业镇", lambda e: e.town.name, 18),
+    Column("所在县（市、区）", lambda e: e.town.county.name, 14),
+    Column("在镇中的角色", display(Enterprise, "role"), 14),
+    Column("规上企业", lambda e: "是" if e.above_designated_size else "否", 10),
+    Column("主要产品", lambda e: e.main_products, 20),
+    *FIGURE_COLUMNS,
 ]
-
-
-def latest_year_rows(enterprises) -> Iterator[tuple[Enterprise, object]]:
-    """One row per enterprise with its latest year's figures (the list page's queryset prefetches them)."""
-    for enterprise in enterprises.iterator(chunk_size=2000):
-        yield enterprise, enterprise.latest_figures
-
-
-def every_year_rows(enterprises) -> Iterator[tuple[Enterprise, object]]:
-    """One row per enterprise and year (an enterprise without figures: one row without them), oldest year first,
-    as the import takes them: several rows of one credit code add its years."""
-    qs = enterprises.prefetch_related(Prefetch("figures", queryset=EnterpriseYearFigures.objects.order_by("year")))
-    for enterprise in qs.iterator(chunk_size=2000):
-        years = list(enterprise.figures.all())
-        if not years:
-            yield enterprise, None
-        for figures in years:
-            yield enterprise, figures

@@ -5,19 +5,10 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from django_filters.widgets import BooleanWidget
 
 from core.models import AuditEntry
 
 from .models import County, Enterprise, Sector, Tier, Town
-
-
-class AnyYesNo(BooleanWidget):
-    """A yes/no filter whose empty choice says what it does: no filter (全部), never "未知" (which reads as a value)."""
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs)
-        self.choices = [("", _("全部（不限）")), ("true", _("是")), ("false", _("否"))]
 
 
 class TownFilter(django_filters.FilterSet):
@@ -52,7 +43,7 @@ class EnterpriseFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(
         choices=Enterprise.Role.choices, label=_("在镇中的角色"), empty_label=_("全部角色")
     )
-    above_designated_size = django_filters.BooleanFilter(label=_("规上企业"), widget=AnyYesNo())
+    above_designated_size = django_filters.BooleanFilter(label=_("规上企业"))
     search = django_filters.CharFilter(method="filter_search", label=_("企业名称或信用代码"))
 
     class Meta:
@@ -94,16 +85,3 @@ class AuditFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(object_repr__icontains=value) | Q(username__icontains=value) | Q(note__icontains=value)
         )
-
-
-def enterprise_filterset(*, user, data) -> EnterpriseFilter:
-    """The enterprise list's filters for a user: the page, its export and the export job use this one."""
-    from .permissions import county_scope
-    from .selectors import editable_towns, enterprise_list
-
-    filterset = EnterpriseFilter(data or None, queryset=enterprise_list(user=user))
-    if county_scope(user) is not None:
-        filterset.filters["town"].queryset = editable_towns(user=user)
-        filterset.form.fields["town"].queryset = filterset.filters["town"].queryset
-        del filterset.form.fields["county"]
-    return filterset

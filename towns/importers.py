@@ -13,14 +13,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from openpyxl.utils import get_column_letter
 
-from core.sheet_reader import FormulaCell
 from core.spreadsheets import ImportReport, RowError, TemplateColumn
 
 from .models import Enterprise, EnterpriseYearFigures, Town
-from .validators import validate_credit_code
 
 ROLE_BY_LABEL = {str(label): value for value, label in Enterprise.Role.choices}
 YES, NO = "是", "否"
@@ -29,11 +26,7 @@ ENTERPRISE_COLUMNS: tuple[TemplateColumn, ...] = (
     TemplateColumn("专业镇", "town", True, "填写本县（市、区）专业镇的完整名称，如“万荣县外加剂”。", width=18),
     TemplateColumn("企业名称", "name", True, "企业全称。", width=28),
     TemplateColumn(
-        "统一社会信用代码",
-        "credit_code",
-        True,
-        "必填，18位，按GB 32100-2015校验；导入按此代码识别企业，已登记的代码将更新该企业。",
-        width=22,
+        "统一社会信用代码", "credit_code", True, "18位，按GB 32100-2015校验；已登记的代码将更新该企业。", width=22
     ),
     TemplateColumn("在镇中的角色", "role", True, "龙头企业 / 关联配套企业 / 其他。", tuple(ROLE_BY_LABEL), width=14),
     TemplateColumn("规上企业", "above_designated_size", True, "是 / 否。", (YES, NO), width=10),
@@ -48,7 +41,7 @@ _LETTER = {c.key: f"{get_column_letter(i)}列（{c.header}）" for i, c in enume
 ENTERPRISE_EXAMPLE = (
     "万荣县外加剂",
     "示例外加剂有限公司",
-    "91140822MA0K1234X9",  # a valid GB 32100-2015 check character: the sample row imports as it is
+    "91140822MA0K1234X0",
     "关联配套企业",
     "是",
     "聚羧酸减水剂",
@@ -57,11 +50,6 @@ ENTERPRISE_EXAMPLE = (
     230,
     None,
     456.7,
-)
-
-
-FORMULA_MESSAGE = _lazy(
-    "该单元格是公式（%(formula)s），文件中没有它的计算结果。请改为直接填写数值或文字（可复制后“选择性粘贴 → 数值”）。"
 )
 
 
@@ -74,12 +62,8 @@ class ParsedRow:
     existing: Enterprise | None = None  # the registered enterprise this row updates, if any
 
 
-def _clean(model, key: str, raw: Any) -> tuple[Any, str]:
-    """A cell's value by the model field's own rules (those of the form and the API): (value, "") or (None,
-    the message)."""
+def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int) -> Any:
     field = model._meta.get_field(key)
-    if raw in (None, "") and not field.blank:
-        return None, _("必填。")  # not Django's "这个值不能为 null。"
     try:
         if field.get_internal_type() == "DecimalField" and isinstance(raw, (int, float)):
             raw = Decimal(str(raw))
@@ -90,51 +74,18 @@ def _clean(model, key: str, raw: Any) -> tuple[Any, str]:
                 raise ValidationError(_("应为整数。"))
             raw = int(raw)
         if raw in (None, "") and field.blank:
-            return (None if field.null else ""), ""
-        return field.clean(raw, None), ""
+            return None if field.null else ""
+        return field.clean(raw, None)
     except (ValidationError, InvalidOperation) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [_("不是有效的数字。")]
-        return None, "；".join(messages)
-
-
-# Columns whose values repeat across a file (one year, a few products, small head counts): their verdicts are
-# kept per import, as the rules are pure functions of the value. Names, codes and amounts are nearly all distinct.
-MEMO_KEYS = frozenset({"year", "local_jobs", "provincial_share_pct", "main_products"})
-MEMO_LIMIT = 50_000
-
-
-def _field_value(model, key: str, raw: Any, errors: list[RowError], number: int, memo: dict | None = None) -> Any:
-    if memo is not None and key in MEMO_KEYS:
-        memo_key = (key, type(raw), raw)
-        verdict = memo.get(memo_key)
-        if verdict is None:
-            verdict = _clean(model, key, raw)
-            if len(memo) < MEMO_LIMIT:
-                memo[memo_key] = verdict
-    else:
-        verdict = _clean(model, key, raw)
-    value, message = verdict
-    if message:
-        errors.append(RowError(number, _LETTER[key], message))
-    return value
+        errors.append(RowError(number, _LETTER[key], "；".join(messages)))
+        return None
 
 
 def parse_enterprise_row(
-    number: int, raw: dict[str, Any], towns: dict[str, Town], memo: dict | None = None
+    number: int, raw: dict[str, Any], towns: dict[str, Town]
 ) -> tuple[ParsedRow | None, list[RowError]]:
     errors: list[RowError] = []
-    formulas = [k for k, v in raw.items() if isinstance(v, FormulaCell)]
-    if formulas:
-        raw = dict(raw)
-        for key in formulas:
-            errors.append(
-                RowError(
-                    number,
-                    _LETTER[key],
-                    FORMULA_MESSAGE % {"formula": raw[key].text},
-                )
-            )
-            raw[key] = None
     town_name = str(raw["town"] or "")
     town = towns.get(town_name)
     if town is None:
@@ -158,30 +109,21 @@ def parse_enterprise_row(
         "credit_code": credit_code,
         "role": ROLE_BY_LABEL.get(role_label),
         "above_designated_size": flag == YES,
-        "main_products": _field_value(Enterprise, "main_products", raw["main_products"], errors, number, memo) or "",
+        "main_products": _field_value(Enterprise, "main_products", raw["main_products"], errors, number) or "",
     }
     if not credit_code:
-        if "credit_code" not in formulas:
-            errors.append(RowError(number, _LETTER["credit_code"], _("必填。")))
+        errors.append(RowError(number, _LETTER["credit_code"], _("必填。")))
     else:
-        try:  # the GB 32100 rule alone: one message, not also Django's length message
-            validate_credit_code(credit_code)
-        except ValidationError as exc:
-            errors.append(RowError(number, _LETTER["credit_code"], exc.messages[0]))
+        _field_value(Enterprise, "credit_code", credit_code, errors, number)
     figures = None
     figure_keys = ("year", *EnterpriseYearFigures.FIGURE_FIELDS)
     if any(raw[k] not in (None, "") for k in figure_keys):
-        figures = {}
-        for key in figure_keys:
-            if key in ("year", "output_wan", "local_jobs") and raw[key] in (None, ""):
-                if key not in formulas:
-                    errors.append(RowError(number, _LETTER[key], _("填报年度数据时必填。")))
-                figures[key] = None
-            else:
-                figures[key] = _field_value(EnterpriseYearFigures, key, raw[key], errors, number, memo)
+        figures = {k: _field_value(EnterpriseYearFigures, k, raw[k], errors, number) for k in figure_keys}
+        for key in ("year", "output_wan", "local_jobs"):
+            if raw[key] in (None, ""):
+                errors.append(RowError(number, _LETTER[key], _("填报年度数据时必填。")))
     if errors:
-        seen: set[str] = set()  # one message per cell: the first (a formula's, before "必填")
-        return None, [e for e in errors if not (e.column in seen or seen.add(e.column))]
+        return None, errors
     return ParsedRow(number, enterprise, figures), []
 
 
@@ -200,13 +142,12 @@ class ImportChecks:
         self.first_row: dict[str, tuple[int, int, str]] = {}  # code -> (row number, town pk, name)
         self.name_owner: dict[tuple[int, str], str] = {}  # (town pk, name) -> code
         self.years: set[tuple[str, int]] = set()
-        self.memo: dict = {}  # see MEMO_KEYS
 
     def check_batch(self, raw_rows: list[tuple[int, dict[str, Any]]], report: ImportReport) -> list[ParsedRow]:
         """Every check on a batch of rows; errors go to the report, the rows that pass are returned."""
         rows: list[ParsedRow] = []
         for number, raw in raw_rows:
-            parsed, errors = parse_enterprise_row(number, raw, self.towns, self.memo)
+            parsed, errors = parse_enterprise_row(number, raw, self.towns)
             if parsed is not None:
                 errors = self._within_file(parsed)
             if errors:

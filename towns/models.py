@@ -5,14 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import StoredFile
-from core.validators import validate_not_future
 
 from .validators import validate_credit_code, validate_figure_year
 
@@ -41,11 +39,6 @@ class County(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def you(self) -> str:
-        """How an official document addressed to it says "you": 你区 (a district or the zone), 你市, 你县."""
-        return {self.Kind.CITY: "你市", self.Kind.COUNTY: "你县"}.get(self.kind, "你区")
 
     @property
     def government_name(self) -> str:
@@ -93,8 +86,6 @@ class Town(models.Model):
     )
     description = models.TextField(_("简介"), blank=True)
 
-    AUDIT_LABELS = {"scheduled_tier": _("计划梯次变更")}  # entry keys that are not fields (core.audit)
-
     class Meta:
         ordering = ["county__sort_order", "name"]
         verbose_name = _("专业镇")
@@ -104,68 +95,21 @@ class Town(models.Model):
         return self.name
 
 
-class TierChangeQuerySet(models.QuerySet):
-    def in_force(self):
-        """The changes that took effect and stand: neither still scheduled nor withdrawn. The tier history every
-        count reads (a town's tier on a date), so a scheduled change counts nowhere before its day."""
-        return self.filter(status=TownTierChange.Status.IN_FORCE)
-
-    def scheduled(self):
-        return self.filter(status=TownTierChange.Status.SCHEDULED)
-
-
 class TownTierChange(models.Model):
-    """Every change of a town's tier, with the date it took effect and the document it rests on.
-
-    A change dated in the future is *scheduled*: stored and shown (计划于…生效), while the town keeps its tier; the
-    daily job applies it on its day (towns.services.tier_changes_apply_due). The office may withdraw a scheduled
-    change, or one it entered directly today (a mistake caught at once); a withdrawn change stays on file.
-    """
-
-    class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("计划生效")
-        IN_FORCE = "in_force", _("已生效")
-        WITHDRAWN = "withdrawn", _("已撤回")
+    """Every change of a town's tier, with the date it took effect and the document it rests on."""
 
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="tier_changes", verbose_name=_("专业镇"))
     from_tier = models.CharField(_("原梯次"), max_length=12, choices=Tier.choices, blank=True)
-    from_since = models.DateField(_("原梯次认定日期"), null=True, blank=True)  # restored if the change is withdrawn
     to_tier = models.CharField(_("新梯次"), max_length=12, choices=Tier.choices)
     effective_date = models.DateField(_("生效日期"))
     source = models.CharField(_("依据"), max_length=200, help_text=_("文件文号或会议，如“运政办发〔2023〕8号 附件2”"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.IN_FORCE)
-    # Entered on the office's tier-change page, not the consequence of a certificate, a revocation or the
-    # province's designation (those are undone by their own workflow, never by withdrawing the tier change).
-    direct = models.BooleanField(_("办公室直接登记"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("登记人")
     )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("撤回人"),
-    )
-    withdraw_reason = models.CharField(_("撤回理由"), max_length=300, blank=True)
-
-    objects = TierChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["town", "-effective_date", "-id"]
-        constraints = [
-            # One scheduled change per town at a time: a second one would leave the order of the two to chance.
-            models.UniqueConstraint(
-                fields=["town"],
-                condition=Q(status="scheduled"),
-                name="tier_change_one_scheduled_per_town",
-                violation_error_message=_("该专业镇已有一项计划生效的梯次变更，请先撤回后再登记。"),
-                violation_error_code="effective_date:scheduled",
-            ),
-        ]
         verbose_name = _("梯次变更")
         verbose_name_plural = _("梯次变更")
 
@@ -191,7 +135,6 @@ class TownEvidence(models.Model):
         TRADITIONAL_FEATURE = "traditional_feature", _("主导产品具有传统特色")
 
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("专业镇"))
-    audit_parent = "town"
     kind = models.CharField(_("证明事项"), max_length=20, choices=Kind.choices)
     feature_kind = models.CharField(_("传统特色类别"), max_length=12, choices=TraditionalFeature.choices, blank=True)
     statement = models.TextField(_("认可内容"), help_text=_("办公室认可的事实，如“主导产品全国市场占有率约30%”"))
@@ -199,7 +142,7 @@ class TownEvidence(models.Model):
         _("证明文件"), max_length=300, blank=True, help_text=_("文件名称、文号或出具单位；也可上传附件")
     )
     source = models.CharField(_("来源"), max_length=200, help_text=_("如“认定申请SQ2026-001”或“办公室登记”"))
-    accepted_on = models.DateField(_("认可日期"), validators=[validate_not_future])
+    accepted_on = models.DateField(_("认可日期"))
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -260,7 +203,6 @@ class Enterprise(models.Model):
         OTHER = "other", _("其他")
 
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("所属专业镇"))
-    audit_parent = "town"  # registered, edited or deleted: it shows in the town's history (core.audit)
     name = models.CharField(_("企业名称"), max_length=100)
     # Blank only for enterprises named by the plan whose code the county has not yet entered.
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, validators=[validate_credit_code])
@@ -294,18 +236,6 @@ class Enterprise(models.Model):
     def save(self, *args, **kwargs):
         self.credit_code = (self.credit_code or "").strip().upper()
         super().save(*args, **kwargs)
-
-    def clean_fields(self, exclude=None):
-        """A code of the wrong length gets GB 32100's one message ("应为18位，当前为19位"), not also Django's
-        "确保该变量包含不超过 18 字符" (issue 15): in the form, the API and the import alike."""
-        try:
-            super().clean_fields(exclude=exclude)
-        except ValidationError as exc:
-            errors = exc.error_dict
-            codes = errors.get("credit_code", [])
-            if len(codes) > 1:
-                errors["credit_code"] = [e for e in codes if e.code != "max_length"] or codes
-            raise ValidationError(errors) from None
 
 
 class YearFigures(models.Model):
@@ -348,7 +278,6 @@ class YearFigures(models.Model):
 
 class TownYearFigures(YearFigures):
     town = models.ForeignKey(Town, on_delete=models.CASCADE, related_name="figures", verbose_name=_("专业镇"))
-    audit_parent = "town"  # its changes show in the town's history (core.audit)
 
     class Meta:
         ordering = ["town", "-year"]
@@ -370,7 +299,6 @@ class TownYearFigures(YearFigures):
 
 class EnterpriseYearFigures(YearFigures):
     enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="figures", verbose_name=_("企业"))
-    audit_parent = "enterprise"  # its changes show in the enterprise's history (core.audit)
 
     class Meta:
         ordering = ["enterprise", "-year"]

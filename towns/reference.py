@@ -117,7 +117,7 @@ def load_reference_data() -> dict[str, int]:
     )
     if was_created:
         office.deputy_bureaus.set([bureaus[name] for name in OFFICE_DEPUTIES])
-    towns, fresh = {}, set()
+    towns = {}
     for name, county, industry, sector, tier, associations in FIRST_BATCH:
         towns[name], was_created = Town.objects.get_or_create(
             name=name,
@@ -132,12 +132,10 @@ def load_reference_data() -> dict[str, int]:
         )
         if was_created:
             created["towns"] += 1
-            fresh.add(name)
             TownTierChange.objects.create(
                 town=towns[name], from_tier="", to_tier=tier, effective_date=ANNEX2_DATE, source=ANNEX2_SOURCE
             )
     for name, town, role in NAMED_ENTERPRISES:
-        if town in fresh:  # with its town only: a named firm the county removed or renamed stays as the county left it
-            _, was_created = Enterprise.objects.get_or_create(town=towns[town], name=name, defaults={"role": role})
-            created["enterprises"] += was_created
+        _, was_created = Enterprise.objects.get_or_create(town=towns[town], name=name, defaults={"role": role})
+        created["enterprises"] += was_created
     return created

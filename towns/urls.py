@@ -10,7 +10,6 @@ urlpatterns = [
     path("towns/<int:pk>/figures/new/", views.town_figures_edit, name="town-figures-new"),
     path("towns/<int:pk>/figures/<int:figures_pk>/edit/", views.town_figures_edit, name="town-figures-edit"),
     path("towns/<int:pk>/tier/", views.town_tier_change, name="town-tier-change"),
-    path("towns/tier-changes/<int:pk>/withdraw/", views.tier_change_withdraw, name="tier-change-withdraw"),
     path("towns/<int:pk>/baseline-year/", views.town_baseline_year, name="town-baseline-year"),
     path("towns/<int:pk>/evidence/new/", views.town_evidence_new, name="town-evidence-new"),
     path("towns/evidence/<int:pk>/withdraw/", views.town_evidence_withdraw, name="town-evidence-withdraw"),

@@ -12,15 +12,9 @@ CREDIT_CODE_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 CREDIT_CODE_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
-_CREDIT_CODE_VALUE = {c: i for i, c in enumerate(CREDIT_CODE_ALPHABET)}
-
-
 def credit_code_check_char(first17: str) -> str:
     """The GB 32100-2015 check character for the first 17 characters."""
-    if len(first17) != 17:
-        raise ValueError("17 characters expected")
-    value = _CREDIT_CODE_VALUE
-    total = sum(map(int.__mul__, [value[c] for c in first17], CREDIT_CODE_WEIGHTS))  # KeyError: not in the alphabet
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=True))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 

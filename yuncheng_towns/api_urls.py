@@ -7,7 +7,6 @@ from rest_framework.routers import DefaultRouter
 from certification.api import views as certification
 from evaluation.api import assessments
 from evaluation.api import views as evaluation
-from funds.api import views as funds
 from tasks_registry.api import county_views as county_mechanisms
 from tasks_registry.api import views as tasks
 from towns.api import views as towns
@@ -30,8 +29,6 @@ router.register("problems", tasks.ProblemViewSet, basename="problem")
 router.register("projects", tasks.ProjectViewSet, basename="project")
 router.register("county-documents", county_mechanisms.CountyDocumentViewSet, basename="county-document")
 router.register("county-tasks", county_mechanisms.CountyTaskViewSet, basename="county-task")
-router.register("fund-budgets", funds.FundBudgetViewSet, basename="fund-budget")
-router.register("fund-allocations", funds.FundAllocationViewSet, basename="fund-allocation")
 
 urlpatterns = [
     path("certification/precheck/", certification.PrecheckView.as_view(), name="precheck"),

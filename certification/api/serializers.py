@@ -5,7 +5,6 @@ from rest_framework import serializers
 from certification import engine
 from certification.models import Application, Certificate, CriteriaPolicy
 from towns.models import Sector, Tier
-from towns.validators import FIRST_FIGURE_YEAR, validate_figure_year
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -162,56 +161,3 @@ class CertificateOutput(serializers.ModelSerializer):
             "revoked_on",
             "revoke_reason",
         ]
-
-
-class CheckInput(serializers.Serializer):
-    """What the county's page shows before saving: any of the applicant's fields as typed, and the firm counts
-    of the firm picker's unsaved choices. A field left out keeps its saved value."""
-
-    target_tier = serializers.ChoiceField(choices=Application._meta.get_field("target_tier").choices, required=False)
-    figures_year = StrictIntegerField(
-        min_value=FIRST_FIGURE_YEAR, allow_null=True, required=False, validators=[validate_figure_year]
-    )
-    annual_output_wan = StrictDecimalField(
-        max_digits=14, decimal_places=2, min_value=Decimal("0"), allow_null=True, required=False
-    )
-    local_jobs = StrictIntegerField(min_value=0, max_value=100000000, allow_null=True, required=False)
-    provincial_share_pct = StrictDecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        allow_null=True,
-        required=False,
-    )
-    national_market = StrictBooleanField(required=False)
-    national_market_evidence = serializers.CharField(allow_blank=True, required=False, max_length=20000)
-    traditional_feature = StrictBooleanField(required=False)
-    traditional_feature_kind = serializers.ChoiceField(
-        choices=Application.Feature.choices, allow_blank=True, required=False
-    )
-    traditional_feature_evidence = serializers.CharField(allow_blank=True, required=False, max_length=20000)
-    anchor_enterprises = StrictIntegerField(min_value=0, max_value=100000, required=False)
-    supporting_enterprises = StrictIntegerField(min_value=0, max_value=1000000, required=False)
-
-    COUNTS = ("anchor_enterprises", "supporting_enterprises")
-
-    def fields_typed(self) -> dict:
-        return {k: v for k, v in self.validated_data.items() if k not in self.COUNTS}
-
-    def counts(self, app: Application) -> tuple[int, int] | None:
-        """(anchor, supporting): the page's, either missing one taken from what is saved; None when neither is sent."""
-        sent = [self.validated_data.get(k) for k in self.COUNTS]
-        if sent == [None, None]:
-            return None
-        saved = app.firm_counts()
-        return tuple(s if s is not None else d for s, d in zip(sent, saved, strict=True))
-
-
-class CheckOutput(serializers.Serializer):
-    verdict = VerdictOutput(allow_null=True, help_text="The four criteria (null while output or jobs are missing).")
-    missing = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Why it cannot be submitted yet (the submit checklist); empty if it can.",
-    )
-    ready = serializers.BooleanField(help_text="Nothing missing: the county may submit (once the page is saved).")

@@ -1,23 +1,19 @@
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from certification import engine, readiness, selectors
+from certification import engine, selectors
 from certification.filters import ApplicationFilter
 from certification.models import Application, Certificate, CriteriaPolicy
-from certification.permissions import is_applicant, require_applicant
 from core.api.schema import error
 
 from .serializers import (
     ApplicationOutput,
     CertificateOutput,
-    CheckInput,
-    CheckOutput,
     PolicyOutput,
     PrecheckInput,
     VerdictOutput,
@@ -47,26 +43,11 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ApplicationOutput
     filterset_class = ApplicationFilter
-    # the one POST here (check) saves nothing, but only the applying county may send it (core.api.permissions)
-    may_write = staticmethod(is_applicant)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
         return selectors.application_list(user=self.request.user).select_related("certificate")
-
-    @extend_schema(request=CheckInput, responses={200: CheckOutput})
-    @action(detail=True, methods=["post"], parser_classes=[JSONParser], filter_backends=[], pagination_class=None)
-    def check(self, request, pk=None):
-        """The applying county's live check of its application as its page shows it before saving: the criteria
-        engine's verdict and the submit checklist (target tier, firms, figures, the evidence each claim needs).
-        Nothing is saved. Only the applying county (others 403; another county's application 404)."""
-        app = self.get_object()  # out of the user's scope (or no such application): 404
-        require_applicant(request.user)  # then the role: a reader without it gets 403 whatever the body
-        data = CheckInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        verdict, missing = readiness.preview(app, data=data.fields_typed(), counts=data.counts(app))
-        return Response({"verdict": verdict.as_dict() if verdict else None, "missing": missing, "ready": not missing})
 
 
 class CertificateViewSet(viewsets.ReadOnlyModelViewSet):

@@ -25,7 +25,7 @@ from certification.models import Application, Certificate, Transition
 from core.models import AuditEntry
 
 from ..factories import api_key, move_notice_back
-from ..helpers import confirm_page_then_confirm, town_with_firms
+from ..helpers import town_with_firms
 
 T = Thresholds()
 
@@ -286,8 +286,7 @@ def test_the_certify_form_asks_for_each_relaxed_criterion(world, cert, client_fo
     url = reverse("application-transition", kwargs={"pk": app.pk, "action": "certify"})
     office.post(url, {"expected": app.status, "rationale_scale": "前景好", "rationale_market_share": "地理标志"})
     assert not Certificate.objects.exists()  # employment's rationale missing
-    page, response = confirm_page_then_confirm(
-        office,
+    response = office.post(
         url,
         {
             "expected": app.status,
@@ -296,7 +295,6 @@ def test_the_certify_form_asks_for_each_relaxed_criterion(world, cert, client_fo
             "rationale_employment": "用工季节性强",
         },
     )
-    assert "办公室研究意见（就业带动性强）：用工季节性强" in page.content.decode()
     certificate = Certificate.objects.get()
     assert response.status_code == 302 and response.url == reverse("certificate-detail", kwargs={"pk": certificate.pk})
 

@@ -11,7 +11,7 @@ from django.apps import apps
 
 from .. import factories
 
-APPS = ("core", "towns", "certification", "tasks_registry", "evaluation", "funds")
+APPS = ("core", "towns", "certification", "tasks_registry", "evaluation")
 BY_MODEL = {
     f._meta.get_model_class(): f
     for _, f in inspect.getmembers(factories, inspect.isclass)

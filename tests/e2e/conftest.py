@@ -21,9 +21,7 @@ The journeys, by role:
   test_readonly_journeys (reads the registry, 403 on edit pages);
 - leader: test_leader_journey (overview, /targets/, task board, published evaluation),
   test_readonly_journeys, test_export_journey;
-- API consumer: test_api_journey (the docs page; a call tried there with the issued token);
-- every role's home page at 1366×800 and 390×844 (待办, no sideways scroll, the folding menu, print views):
-  test_home_todo_journey.
+- API consumer: test_api_journey (the docs page; a call tried there with the issued token).
 """
 
 from __future__ import annotations
@@ -245,18 +243,6 @@ class Session:
     def nav(self, name: str):
         return self.page.get_by_role("navigation", name="主导航").get_by_role("link", name=name, exact=True)
 
-    def confirm(self, says: str | None = None, *, screenshot: str | None = None) -> None:
-        """The confirmation step every irreversible action takes (core.confirm): the page says what will happen
-        (``says``, if given, must be among its lines); confirm it."""
-        from playwright.sync_api import expect
-
-        expect(self.page.locator("h1")).to_contain_text("请确认")
-        if says is not None:
-            expect(self.page.locator(".confirm-step .consequences")).to_contain_text(says)
-        if screenshot:
-            self.screenshot(screenshot)
-        self.page.locator("#confirm-action").click()
-
     def screenshot(self, name: str) -> Path:
         SCREENS.mkdir(parents=True, exist_ok=True)
         path = SCREENS / f"{name}.png"
@@ -319,20 +305,6 @@ def session(browser, live_server):
         _judge([tab])  # before closing: closing aborts whatever is still loading
     finally:
         tab.page.context.close()
-
-
-@pytest.fixture
-def scriptless_session(browser, live_server):
-    """A tab with JavaScript switched off: what must work without scripts (a confirmation step, a form) is tried
-    there. Judged like ``session``."""
-    context = browser.new_context(**(CONTEXT_OPTIONS | {"java_script_enabled": False}))
-    context.set_default_timeout(15_000)
-    tab = Session(context.new_page(), live_server.url)
-    try:
-        yield tab
-        _judge([tab])
-    finally:
-        context.close()
 
 
 @pytest.fixture

@@ -78,7 +78,6 @@ def test_api_consumer_tries_the_town_list_with_the_issued_token(e2e_world, open_
     row = office.page.locator("table.data tbody tr", has_text="api")
     expect(row.locator("td").nth(2)).to_have_text("无")
     row.get_by_role("button", name="签发").click()
-    office.confirm("为接口用户api签发新令牌；令牌只在签发后显示一次，请立即转交对方。")
     message = office.page.locator(".messages")
     expect(message).to_contain_text("已为api签发新令牌")
     expect(message).to_contain_text("令牌只显示这一次，请立即转交；旧令牌已失效。")

@@ -17,9 +17,8 @@ def test_audit_trail_shows_tier_labels_not_codes(session, e2e_world):
     page.get_by_label("新梯次").select_option(label="省级专业镇")
     page.get_by_label("生效日期").fill("2025-03-01")
     page.get_by_label("依据").fill("晋工信函〔2025〕17号")
-    page.get_by_role("button", name="下一步：确认").click()
-    session.confirm()
-    expect(page.locator(".messages")).to_contain_text("的梯次已由市级专业镇变更为省级专业镇")
+    page.get_by_role("button", name="确认变更").click()
+    expect(page.locator(".messages")).to_have_text("梯次已变更。")
     session.goto("/audit/?q=晋工信函")
     change = session.rows()[0][5]
     assert "梯次：市级专业镇 → 省级专业镇" in change, change
@@ -44,5 +43,4 @@ def test_office_token_management_link_opens_for_the_office(session, e2e_world):
     assert "/admin/login/" not in page.url, page.url
     expect(page.locator("h1")).to_have_text("接口令牌管理")
     page.get_by_role("button", name="签发").first.click()
-    session.confirm("签发新令牌")
     expect(page.locator(".messages")).to_contain_text("已为api签发新令牌")

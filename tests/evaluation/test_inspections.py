@@ -34,7 +34,7 @@ from ..factories import (
     pdf_bytes,
     png_bytes,
 )
-from ..helpers import client_of, confirm_page_then_confirm, confirmed, other_county_user
+from ..helpers import client_of, other_county_user
 
 TODAY = timezone.localdate()
 
@@ -97,11 +97,9 @@ def test_plan_findings_notice_reply_acceptance_closes_the_inspection(world, team
 
     detail = office.get(reverse("inspection-detail", kwargs={"pk": inspection.pk})).content.decode()
     assert "开始检查" in detail and "结束检查" not in detail and "下发督办通知书" not in detail
-    start = reverse("inspection-transition", kwargs={"pk": inspection.pk, "action": "start"})
-    asked = office.post(start, {"expected": "planned"})
-    inspection.refresh_from_db()
-    assert inspection.status == "planned" and "开始后检查计划（对象、检查组、清单）不能再修改" in asked.content.decode()
-    office.post(start, confirmed({"expected": "planned"}))
+    office.post(
+        reverse("inspection-transition", kwargs={"pk": inspection.pk, "action": "start"}), {"expected": "planned"}
+    )
     inspection.refresh_from_db()
     assert inspection.status == "in_progress"
 
@@ -132,13 +130,9 @@ def test_plan_findings_notice_reply_acceptance_closes_the_inspection(world, team
         {"expected": "in_progress", "conclusion": "总体良好，配套不足"},
     )
     deadline = TODAY + datetime.timedelta(days=30)
-    page, _ = confirm_page_then_confirm(
-        office,
+    office.post(
         reverse("inspection-transition", kwargs={"pk": inspection.pk, "action": "issue"}),
         {"expected": "findings_recorded", "deadline": deadline.isoformat()},
-    )
-    assert (
-        f"生成1份督办通知书（整改期限{deadline.isoformat()}）并通知{world.home_county.name}。" in page.content.decode()
     )
     inspection.refresh_from_db()
     assert inspection.status == "rectifying"
@@ -156,18 +150,12 @@ def test_plan_findings_notice_reply_acceptance_closes_the_inspection(world, team
     county = client_of(None, world.users["county"])
     county.post(
         reverse("supervision-notice", kwargs={"pk": notice.pk}),
-        {
-            "action": "answer",
-            "text": "已新引进配套企业4家",
-            "attachment": SimpleUploadedFile("整改.pdf", pdf_bytes()),
-            "confirm": "on",
-        },
+        {"action": "answer", "text": "已新引进配套企业4家", "attachment": SimpleUploadedFile("整改.pdf", pdf_bytes())},
     )
     notice.refresh_from_db()
     assert notice.status == "answered"
     office.post(
-        reverse("supervision-notice", kwargs={"pk": notice.pk}),
-        confirmed({"action": "review", "accept": "1", "note": "同意"}),
+        reverse("supervision-notice", kwargs={"pk": notice.pk}), {"action": "review", "accept": "1", "note": "同意"}
     )
     notice.refresh_from_db()
     inspection.refresh_from_db()
@@ -417,7 +405,7 @@ def test_the_office_may_confirm_commending_a_flagged_town(world, draft):
     office = client_of(None, world.users["office"])
     page = office.get(reverse("evaluation-detail", kwargs={"pk": draft.pk})).content.decode()
     assert 'name="commend_flagged"' in page
-    office.post(reverse("evaluation-publish", kwargs={"pk": draft.pk}), confirmed({"commend_flagged": "1"}))
+    office.post(reverse("evaluation-publish", kwargs={"pk": draft.pk}), {"commend_flagged": "1"})
     assert list(Commendation.objects.values_list("town", flat=True)) == [world.home_town.pk]
     assert Inspection.objects.filter(run=draft).count() == 2  # confirmed or not, the inspection is proposed
 

@@ -2,7 +2,5 @@
 
 from .assessment import *  # noqa: F403
 from .county_mechanisms import *  # noqa: F403
-from .funds import *  # noqa: F403
-from .jobs import *  # noqa: F403
 from .registry import *  # noqa: F403
 from .workflows import *  # noqa: F403

@@ -196,18 +196,6 @@ class DocumentSequenceFactory(factory.django.DjangoModelFactory):
     year = 2026
 
 
-class DemoRecordFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = "core.DemoRecord"
-
-    content_type = factory.LazyFunction(
-        lambda: __import__("django.contrib.contenttypes.models", fromlist=["ContentType"]).ContentType.objects.get(
-            app_label="towns", model="enterprise"
-        )
-    )
-    object_id = factory.Sequence(str)
-
-
 class AuditEntryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "core.AuditEntry"

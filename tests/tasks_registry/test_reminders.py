@@ -32,7 +32,6 @@ def test_due_soon_then_overdue_and_reported_units_are_left_alone(board, world):
     task4 = Task.objects.get(number=4)
     ProgressReport.objects.create(task=task4, bureau=keji.membership.bureau, period="2026-Q3", narrative="已报送")
     assert send_daily_reminders(datetime.date(2026, 10, 1).isoformat()) == {
-        "tier_changes_applied": 0,
         "report_reminders": 0,
         "problem_reminders": 0,
         "notice_reminders": 0,
@@ -58,7 +57,6 @@ def test_running_twice_a_day_sends_nothing_twice(board):
     count = Notification.objects.count()
     assert first["report_reminders"] > 0
     assert send_daily_reminders(LATE.isoformat()) == {
-        "tier_changes_applied": 0,
         "report_reminders": 0,
         "problem_reminders": 0,
         "notice_reminders": 0,
@@ -99,7 +97,6 @@ def test_beat_job_runs_on_a_real_worker_and_is_idempotent(transactional_db, boar
         client.close()
     assert first["report_reminders"] > 0 and count > 0
     assert second == {
-        "tier_changes_applied": 0,
         "report_reminders": 0,
         "problem_reminders": 0,
         "notice_reminders": 0,

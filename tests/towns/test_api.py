@@ -302,11 +302,8 @@ def test_a_path_id_that_is_not_a_number_is_a_404_everywhere(world, openapi):
     office.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['office'])}")
     operations = [(m, p) for p, methods in openapi["paths"].items() if "{id}" in p for m in methods]
     assert len(operations) > 10
-    county = APIClient()  # the live check is the applying county's (others: 403 before anything else)
-    county.credentials(HTTP_AUTHORIZATION=f"Token {api_key(world.users['county'])}")
     for method, path in operations:
-        client = county if path.endswith("/check/") else office
-        response = getattr(client, method)(path.format(id="true"), {}, format="json")
+        response = getattr(office, method)(path.format(id="true"), {}, format="json")
         assert response.status_code == 404, f"{method.upper()} {path}: {response.status_code}"
         assert list(response.json()) == ["detail"]
 

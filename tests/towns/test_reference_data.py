@@ -94,10 +94,6 @@ def test_demo_data_is_idempotent_and_valid(db):
             obj.full_clean()  # demo data obeys the same rules as user input
     call_command("load_demo_data", stdout=StringIO())
     assert snapshot() == before
-    from core.models import ImportJob
-
-    demo_job = ImportJob.objects.get(user__username="wanrong")  # once, however often the loader runs
-    assert demo_job.status == "failed" and len(demo_job.errors) == 2
 
 
 def test_demo_data_refused_in_production(db, settings):

@@ -3,14 +3,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from certification.demo import EXPERTS, WIZARD_COUNTY_ACCOUNT, load_demo_certification, load_demo_wizard
+from certification.demo import EXPERTS, load_demo_certification
 from certification.reference import ensure_default_policy
 from evaluation.demo import load_demo_assessment
-from funds.demo import load_demo_funds
 from tasks_registry.county_demo import load_demo_county_mechanisms
 from tasks_registry.demo import load_demo_tasks
 from tasks_registry.loading import load_tasks
-from towns.demo import DEMO_ACCOUNTS, load_demo_data, load_demo_import_job
+from towns.demo import DEMO_ACCOUNTS, load_demo_data
 
 
 class Command(BaseCommand):
@@ -24,14 +23,11 @@ class Command(BaseCommand):
             ensure_default_policy()
             load_tasks(timezone.localdate().year)
         load_demo_certification(result["password"])
-        load_demo_wizard(result["password"], filled=result["filled"])
         load_demo_tasks()
         load_demo_county_mechanisms()
         load_demo_assessment()  # last year's evaluation and assessment, published
-        load_demo_funds()  # this year's budget and allocations (a published evaluation's rewards among them)
-        load_demo_import_job()
         self.stdout.write("Demo accounts (password: %s):" % result["password"])
-        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS, WIZARD_COUNTY_ACCOUNT]:
+        for username, full_name, *_ in [*DEMO_ACCOUNTS, *EXPERTS]:
             self.stdout.write(f"  {username:10s} {full_name}")
         for username, key in result["tokens"].items():
             self.stdout.write(f"API token of {username}: {key}")
